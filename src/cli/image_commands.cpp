@@ -1,0 +1,73 @@
+// `kubik image busybox` and `kubik images`.
+#include "cli/commands.hpp"
+
+#include "core/error.hpp"
+#include "image/image_store.hpp"
+
+#include <cstdio>
+#include <iostream>
+
+namespace kubik::cli {
+namespace {
+
+// Commands other than `run` exit 1 on errors, as docker's do.
+template <class F>
+Action exit_one_on_error(F body) {
+    return [body]() -> int {
+        try {
+            return body();
+        } catch (const Error& e) {
+            std::cerr << "kubik: " << e.what() << "\n";
+            return kExitGeneric;
+        }
+    };
+}
+
+} // namespace
+
+void add_image_commands(CLI::App& app, const GlobalOptions& global, Action& action) {
+    auto* image = app.add_subcommand("image", "Manage images");
+    image->set_help_flag("--help", "Print usage");
+    image->require_subcommand(1);
+    use_docker_style_help(*image, "kubik image COMMAND");
+
+    struct BusyboxOptions {
+        std::string busybox = "/bin/busybox";
+        std::string tag = "busybox:latest";
+        bool force = false;
+    };
+    auto opts = std::make_shared<BusyboxOptions>();
+    auto* busybox = image->add_subcommand(
+        "busybox", "Make the busybox image from the host's static busybox binary (offline)");
+    busybox->set_help_flag("--help", "Print usage");
+    use_docker_style_help(*busybox, "kubik image busybox [OPTIONS]");
+    busybox->add_option("--busybox", opts->busybox, "Static busybox binary to use")->capture_default_str();
+    busybox->add_option("-t,--tag", opts->tag, "Name and optionally a tag (name:tag)")->capture_default_str();
+    busybox->add_flag("-f,--force", opts->force, "Replace the image if it exists");
+    busybox->callback([&global, &action, opts] {
+        action = exit_one_on_error([&global, opts] {
+            ImageStore store(global.root_path());
+            auto ref = ImageRef::parse(opts->tag);
+            bool existed = store.exists(ref);
+            auto made = store.create_busybox(ref, opts->busybox, opts->force);
+            std::cout << (existed && !opts->force ? "Image " + made.ref.str() + " already exists\n"
+                                                  : "Created image " + made.ref.str() + "\n");
+            return 0;
+        });
+    });
+
+    auto* images = app.add_subcommand("images", "List images");
+    images->set_help_flag("--help", "Print usage");
+    use_docker_style_help(*images, "kubik images");
+    images->callback([&global, &action] {
+        action = exit_one_on_error([&global] {
+            ImageStore store(global.root_path());
+            std::printf("%-30s %-12s %s\n", "REPOSITORY", "TAG", "PATH");
+            for (const auto& img : store.list())
+                std::printf("%-30s %-12s %s\n", img.ref.name.c_str(), img.ref.tag.c_str(), img.dir.c_str());
+            return 0;
+        });
+    });
+}
+
+} // namespace kubik::cli

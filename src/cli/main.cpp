@@ -1,0 +1,57 @@
+// kubik: a small, readable, fast container runtime with docker's interface.
+//
+// This file only wires the subcommands together; each lives in its own file
+// under src/cli/. Exit codes follow docker: 125 for a usage error.
+#include "cli/commands.hpp"
+#include "core/error.hpp"
+#include "core/not_implemented.hpp"
+
+#include <iostream>
+
+#ifndef KUBIK_VERSION
+#define KUBIK_VERSION "dev"
+#endif
+
+int main(int argc, char** argv) {
+    using namespace kubik;
+    CLI::App app("A small container runtime, built one lesson at a time", "kubik");
+    app.set_help_flag("--help", "Print usage");
+    app.set_version_flag("-v,--version", std::string("kubik version ") + KUBIK_VERSION);
+    app.require_subcommand(1);
+    cli::use_docker_style_help(app, "kubik [OPTIONS] COMMAND");
+
+    cli::GlobalOptions global;
+    app.add_option("--root", global.root, "Root directory of kubik's state (images, containers)")
+        ->envname("KUBIK_ROOT")
+        ->capture_default_str();
+
+    cli::Action action;
+    cli::add_run_command(app, global, action);
+    cli::add_image_commands(app, global, action);
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::Success& e) {
+        return app.exit(e); // --help, --version
+    } catch (const CLI::ParseError& e) {
+        // Docker prints the error and where to read more, and exits 125.
+        std::cerr << "kubik: " << e.what() << "\n";
+        std::string sub;
+        for (const auto* s : app.get_subcommands()) sub = " " + s->get_name();
+        std::cerr << "See 'kubik" << sub << " --help'.\n";
+        return kExitRuntimeError;
+    }
+
+    try {
+        return action();
+    } catch (const Error& e) {
+        std::cerr << "kubik: " << e.what() << "\n";
+        return e.exit_code();
+    } catch (const NotImplemented& e) {
+        std::cerr << "kubik: " << e.what() << "\n";
+        return kExitRuntimeError;
+    } catch (const std::exception& e) {
+        std::cerr << "kubik: " << e.what() << "\n";
+        return kExitRuntimeError;
+    }
+}

@@ -1,0 +1,34 @@
+// Everything kubik needs to start one container, decided before it starts.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace kubik {
+
+/// How the container's root directory is entered (lesson 1).
+enum class Isolation {
+    PivotRoot, ///< pivot_root + detach the old root: the host's files are gone
+    Chroot,    ///< chroot only: escapable, kept to demonstrate why
+};
+
+struct ContainerSpec {
+    std::string id;       ///< 64 hex digits
+    std::string name;     ///< unique in the state root
+    std::string image;    ///< "busybox:latest"
+    std::filesystem::path image_rootfs;  ///< lower layer, never written
+
+    std::vector<std::string> argv;       ///< entrypoint + command
+    std::vector<std::string> env;        ///< final "KEY=VALUE" list
+    std::string working_dir = "/";
+    std::string hostname;
+    bool hostname_given = false;         ///< --hostname: UTS namespace is required
+
+    bool interactive = false;            ///< -i: keep stdin attached
+    bool tty = false;                    ///< -t: a pseudo-terminal
+    bool remove = false;                 ///< --rm
+    Isolation isolation = Isolation::PivotRoot;
+};
+
+} // namespace kubik

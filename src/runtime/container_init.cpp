@@ -1,0 +1,130 @@
+#include "runtime/container_init.hpp"
+
+#include "init.hpp"
+#include "mounts.hpp"
+#include "namespaces.hpp"
+#include "process.hpp"
+#include "rootfs.hpp"
+#include "runtime/lesson_step.hpp"
+#include "runtime/rootfs_mount.hpp"
+#include "runtime/terminal.hpp"
+
+#include <sched.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <csignal>
+
+namespace kubik {
+namespace {
+
+// Reports the error to `kubik run` and exits with its code. Used by both the
+// init and the command process; neither may return into kubik's own code
+// (they are copies of it, and its destructors would clean up the parent's state).
+[[noreturn]] void fail(const Channel& channel, int exit_code, const std::string& message) noexcept {
+    channel.send_error(exit_code, message);
+    ::_exit(exit_code);
+}
+
+template <class Body>
+[[noreturn]] void run_or_report(const Channel& channel, Body&& body) noexcept {
+    try {
+        body();
+        ::_exit(kExitRuntimeError); // body never returns normally
+    } catch (const Error& e) {
+        fail(channel, e.exit_code(), e.what());
+    } catch (const NotImplemented& e) {
+        fail(channel, kExitRuntimeError, e.what());
+    } catch (const std::exception& e) {
+        fail(channel, kExitRuntimeError, e.what());
+    }
+}
+
+// The command's process, PID 2: becomes the user's command.
+[[noreturn]] void command_main(const InitContext& ctx, int tty_slave) noexcept {
+    run_or_report(ctx.channel, [&] {
+        process::reset_signals();
+        if (tty_slave >= 0) {
+            attach_to_terminal(tty_slave);
+        } else if (ctx.stdin_fd >= 0 && ::dup2(ctx.stdin_fd, STDIN_FILENO) < 0) {
+            throw_errno("redirect stdin");
+        }
+        process::prepare_working_directory(ctx.spec.working_dir);
+        process::exec_command(ctx.spec.argv, ctx.spec.env);
+    });
+}
+
+// PID 1 once the command runs. Falls back to a plain wait while lesson 2's
+// run_init() is a stub: no zombie reaping, no signal forwarding.
+int supervise(pid_t command) {
+    try {
+        return ns::run_init(command);
+    } catch (const NotImplemented& e) {
+        print_skip_notice(e.what());
+    }
+    int status = 0;
+    while (::waitpid(command, &status, 0) < 0 && errno == EINTR) {}
+    return process::exit_code_from_wait_status(status);
+}
+
+} // namespace
+
+void container_main(const InitContext& ctx) noexcept {
+    run_or_report(ctx.channel, [&] {
+        // If `kubik run` dies, so does the container; a detached container
+        // (lesson 3) has a monitor process as its parent instead.
+        ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+        ::prctl(PR_SET_NAME, "kubik-init");
+        // Block every signal until run_init() takes them one by one; the
+        // command unblocks them again before exec (lesson 0's reset_signals).
+        sigset_t all;
+        sigfillset(&all);
+        sigprocmask(SIG_BLOCK, &all, nullptr);
+
+        ctx.channel.close_parent_end();
+        GoMessage go = ctx.channel.wait_go();
+
+        const auto& rootfs = ctx.paths.rootfs;
+        make_mounts_private();
+        mount_overlay_rootfs(ctx.spec.image_rootfs, ctx.paths.upper, ctx.paths.work, rootfs,
+                             /*volatile_upper=*/ctx.spec.remove);
+
+        lesson_step([&] { ns::mount_proc(rootfs); });
+        lesson_step([&] { ns::mount_dev(rootfs); });
+        lesson_step([&] { ns::mount_sys(rootfs); });
+
+        if (ctx.spec.isolation == Isolation::Chroot)
+            lesson_step([&] { rootfs::enter_chroot(rootfs); }, "--isolation chroot");
+        else
+            lesson_step([&] { rootfs::enter_rootfs(rootfs); });
+
+        // Only inside new namespaces: without them these would change the host.
+        if (ctx.namespace_flags & CLONE_NEWUTS)
+            lesson_step([&] { ns::set_hostname(ctx.spec.hostname); },
+                        ctx.spec.hostname_given ? "--hostname" : nullptr);
+        if (ctx.namespace_flags & CLONE_NEWNET) lesson_step([&] { ns::bring_up_loopback(); });
+
+        PtyPair pty;
+        if (ctx.spec.tty) {
+            pty = open_pty(go.window);
+            ctx.channel.send_terminal(pty.master.get());
+            pty.master.reset();
+        }
+
+        pid_t command = ::fork();
+        if (command < 0) throw_errno("fork the command");
+        if (command == 0) command_main(ctx, pty.slave.get());
+
+        // From here on only the command holds the channel and the terminal, so
+        // `kubik run` sees end-of-file when exec succeeds and EIO on the pty
+        // when the last process using it is gone.
+        ctx.channel.close_all();
+        pty.slave.reset();
+        if (ctx.stdin_fd >= 0) ::close(ctx.stdin_fd);
+        ::_exit(supervise(command));
+    });
+}
+
+} // namespace kubik

@@ -1,0 +1,24 @@
+// The container's side of the start pipeline: what runs between clone() and exec.
+#pragma once
+
+#include "container/container_spec.hpp"
+#include "container/container_store.hpp"
+#include "runtime/channel.hpp"
+
+namespace kubik {
+
+struct InitContext {
+    const ContainerSpec& spec;
+    const ContainerPaths& paths;
+    Channel& channel;
+    int namespace_flags; ///< the CLONE_NEW* flags the container was created with
+    int stdin_fd;        ///< the command's stdin when not -i/-t (/dev/null), else -1
+};
+
+/// The first process of the container (PID 1 in its PID namespace). Sets up
+/// the root filesystem and namespaces, forks the command, and then is the
+/// container's init. Never returns: exits with the command's exit code, or
+/// reports an error over the channel and exits 125/126/127.
+[[noreturn]] void container_main(const InitContext& ctx) noexcept;
+
+} // namespace kubik
