@@ -5,6 +5,7 @@
 #include "cli/commands.hpp"
 #include "core/error.hpp"
 #include "core/not_implemented.hpp"
+#include "core/process_title.hpp"
 
 #include <iostream>
 
@@ -14,6 +15,7 @@
 
 int main(int argc, char** argv) {
     using namespace kubik;
+    remember_process_args(argc, argv);
     CLI::App app("A small container runtime, built one lesson at a time", "kubik");
     app.set_help_flag("--help", "Print usage");
     app.set_version_flag("-v,--version", std::string("kubik version ") + KUBIK_VERSION);

@@ -3,6 +3,7 @@
 #include "init.hpp"
 #include "mounts.hpp"
 #include "namespaces.hpp"
+#include "core/process_title.hpp"
 #include "process.hpp"
 #include "rootfs.hpp"
 #include "runtime/lesson_step.hpp"
@@ -76,7 +77,7 @@ void container_main(const InitContext& ctx) noexcept {
         // If `kubik run` dies, so does the container; a detached container
         // (lesson 3) has a monitor process as its parent instead.
         ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-        ::prctl(PR_SET_NAME, "kubik-init");
+        set_process_title("kubik-init");
         // Block every signal until run_init() takes them one by one; the
         // command unblocks them again before exec (lesson 0's reset_signals).
         sigset_t all;

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Installs every Debian 12 package kubik needs to build, test and run.
+# Idempotent: installs only what is missing, so a second run is quick and
+# works offline. Used by the README's quick start, CI and the Vagrant VM.
+set -euo pipefail
+
+if [[ $(id -u) -ne 0 ]]; then
+    echo "install-deps.sh: run as root (kubik creates namespaces and mounts)" >&2
+    exit 1
+fi
+
+packages=(
+    build-essential    # g++ 12, make, libc6-dev (static libc for the demo programs)
+    cmake ninja-build pkg-config
+    libcli11-dev       # command line parsing
+    nlohmann-json3-dev # state and image config files
+    libgtest-dev       # the lesson tests
+    busybox-static     # the files of the bundled busybox image
+    python3            # scripts/check-tracks.sh
+    iproute2 util-linux procps  # ip, unshare, ps: used by tests to look at kernel state
+)
+
+missing=()
+for pkg in "${packages[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then
+        missing+=("$pkg")
+    fi
+done
+
+if ((${#missing[@]})); then
+    echo "install-deps.sh: installing ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${missing[@]}"
+else
+    echo "install-deps.sh: all packages present"
+fi

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Installs, builds and runs every test: the reference runtime's tests, then
+# the check that the student track (pristine exercises) fails every lesson
+# with "not implemented yet" and crashes nowhere.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/install-deps.sh
+cmake --preset default
+cmake --build --preset default
+ctest --preset default
+scripts/check-tracks.sh
