@@ -9,6 +9,7 @@
 #include "runtime/launch.hpp"
 
 #include <cstdlib>
+#include <optional>
 
 namespace kubik::cli {
 namespace {
@@ -62,7 +63,18 @@ int run(const GlobalOptions& global, const RunOptions& opts) {
     Image image = ImageStore(root).find(ImageRef::parse(opts.image));
     ContainerSpec spec = make_spec(opts, image);
 
-    ContainerRecord record = ContainerStore(root).create(spec);
+    ContainerStore store(root);
+    std::optional<ContainerRecord> created;
+    for (int attempt = 1; !created; ++attempt) {
+        try {
+            created.emplace(store.create(spec));
+        } catch (const NameInUse&) {
+            // A generated name may collide with an existing one; try another.
+            if (!opts.name.empty() || attempt == 5) throw;
+            spec.name = generate_container_name();
+        }
+    }
+    ContainerRecord& record = *created;
     int code = run_container(spec, record);
     if (!spec.remove) {
         record.write_state(spec, "exited", 0, code, /*durable=*/true);

@@ -31,7 +31,7 @@ ContainerRecord ContainerStore::create(const ContainerSpec& spec) {
         if (errno == EEXIST) {
             std::error_code rec;
             auto owner = fs::read_symlink(name_link, rec).string();
-            throw Error("Conflict. The container name \"/" + spec.name +
+            throw NameInUse("Conflict. The container name \"/" + spec.name +
                         "\" is already in use by container \"" + owner +
                         "\". You have to remove (or rename) that container to be able to reuse that name.");
         }

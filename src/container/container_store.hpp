@@ -2,6 +2,7 @@
 #pragma once
 
 #include "container/container_spec.hpp"
+#include "core/error.hpp"
 
 #include <sys/types.h>
 
@@ -10,6 +11,12 @@
 #include <string>
 
 namespace kubik {
+
+/// Thrown by ContainerStore::create when another container has the name.
+class NameInUse : public Error {
+public:
+    using Error::Error;
+};
 
 /// Paths of one container's directory.
 struct ContainerPaths {
@@ -48,7 +55,7 @@ public:
     explicit ContainerStore(std::filesystem::path root);
 
     /// Claims spec.name and creates the container's directory; throws
-    /// kubik::Error (125) on a name conflict, leaving nothing behind.
+    /// NameInUse (exit 125) on a name conflict, leaving nothing behind.
     ContainerRecord create(const ContainerSpec& spec);
 
 private:
