@@ -1,0 +1,33 @@
+// What every kubik-course subcommand shares, and how main() finds the one
+// the user chose. Each subcommand lives in its own <name>_command.cpp.
+#pragma once
+
+#include "lesson.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include <filesystem>
+#include <functional>
+#include <string>
+
+namespace kubik::course {
+
+/// Options given before (or after) the subcommand.
+struct GlobalOptions {
+    std::filesystem::path source_dir; ///< the course repository: lessons/, exercises/, ...
+    std::string language = "en";
+
+    std::filesystem::path lessons_dir() const { return source_dir / "lessons"; }
+};
+
+/// A registered subcommand: its CLI11 node and what to run when it was chosen.
+/// `run` reads the options CLI11 filled in, so call it only after parsing.
+struct Command {
+    CLI::App* app = nullptr;
+    std::function<int()> run;
+};
+
+Command add_list_command(CLI::App& parent, const GlobalOptions& global);
+Command add_check_command(CLI::App& parent, const GlobalOptions& global);
+
+} // namespace kubik::course
