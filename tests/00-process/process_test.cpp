@@ -1,0 +1,336 @@
+// Lesson 0 — process: `kubik run` runs a command as a child and behaves like
+// `docker run` about it: argv, environment, working directory, stdin/stdout/
+// stderr, exit codes (126/127, 128+signal) and signals.
+//
+// These tests must pass while lessons 1 and 2 are still stubs (a student on
+// lesson 0 has them as TODOs): then kubik prints "kubik: skipped: ..." and the
+// command runs without filesystem isolation or namespaces. So nothing here
+// depends on /proc, /dev or the image's files being what the container sees,
+// and stderr is compared after dropping kubik's own skip notices.
+#include "kubik_test.hpp"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <random>
+#include <regex>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+namespace kubik::test {
+namespace {
+
+class Process : public LessonTest {
+protected:
+    Process() : LessonTest(0, "process") {}
+
+    RunResult krun(std::vector<std::string> args, const RunOptions& options = {}) {
+        args.insert(args.begin(), "run");
+        return kubik(args, options);
+    }
+
+    // The PATH the image asks for (config.json "config"."Env"), read from
+    // the store rather than hard-coded so the test follows the image.
+    std::string image_path_variable() {
+        auto text = read_text(image_dir() / "config.json");
+        if (!text) return "";
+        auto doc = nlohmann::json::parse(*text, nullptr, false);
+        if (doc.is_discarded()) return "";
+        for (const auto* env : {&doc["config"]["Env"], &doc["Env"]})
+            if (env->is_array())
+                for (const auto& e : *env)
+                    if (e.is_string() && e.get<std::string>().rfind("PATH=", 0) == 0) return e.get<std::string>();
+        return "";
+    }
+};
+
+std::vector<std::string> lines_of(const std::string& text) {
+    std::vector<std::string> out;
+    std::istringstream in(text);
+    for (std::string line; std::getline(in, line);) out.push_back(line);
+    return out;
+}
+
+bool has_line(const std::string& text, const std::string& line) {
+    for (const auto& l : lines_of(text))
+        if (l == line) return true;
+    return false;
+}
+
+std::string random_suffix() {
+    std::random_device rd;
+    std::ostringstream s;
+    s << std::hex << rd() << rd();
+    return s.str();
+}
+
+// ---------------------------------------------------------------------------
+// Exit codes
+
+TEST_F(Process, ExitCodeOfTheCommandPropagates) {
+    auto r = krun({"--rm", "busybox", "sh", "-c", "exit 7"});
+    EXPECT_EQ(r.exit_code, 7) << r.describe();
+    EXPECT_EQ(r.term_signal, 0) << "kubik itself must exit normally\n" << r.describe();
+
+    r = krun({"--rm", "busybox", "true"});
+    EXPECT_EQ(r.exit_code, 0) << r.describe();
+    r = krun({"--rm", "busybox", "false"});
+    EXPECT_EQ(r.exit_code, 1) << r.describe();
+    expect_no_container_state("after --rm runs");
+}
+
+TEST_F(Process, MissingCommandIs127AndNamesTheCommand) {
+    auto r = krun({"--rm", "busybox", "kubik-no-such-command"});
+    EXPECT_EQ(r.exit_code, 127) << r.describe();
+    EXPECT_NE(r.err.find("kubik-no-such-command"), std::string::npos)
+        << "the error must name the command that wasn't found\n" << r.describe();
+    expect_no_container_state("after a command that doesn't exist");
+}
+
+TEST_F(Process, MissingAbsolutePathIs127) {
+    auto r = krun({"--rm", "busybox", "/kubik/no/such/file"});
+    EXPECT_EQ(r.exit_code, 127) << r.describe();
+    EXPECT_NE(r.err.find("/kubik/no/such/file"), std::string::npos) << r.describe();
+    expect_no_container_state("after a path that doesn't exist");
+}
+
+TEST_F(Process, FileThatIsNotExecutableIs126) {
+    auto r = krun({"--rm", "busybox", "/etc/passwd"});
+    EXPECT_EQ(r.exit_code, 126) << r.describe();
+    EXPECT_NE(r.err.find("/etc/passwd"), std::string::npos)
+        << "the error must name the file\n" << r.describe();
+    expect_no_container_state("after a command that isn't executable");
+}
+
+TEST_F(Process, DirectoryAsCommandIs126) {
+    auto r = krun({"--rm", "busybox", "/etc"});
+    EXPECT_EQ(r.exit_code, 126) << r.describe();
+    EXPECT_NE(r.err.find("\"/etc\""), std::string::npos)
+        << "docker says: exec: \"/etc\": permission denied\n" << r.describe();
+    expect_no_container_state("after a directory as the command");
+}
+
+TEST_F(Process, KilledBySignalIs128PlusSignal) {
+    auto r = krun({"--rm", "busybox", "sh", "-c", "kill -KILL $$"});
+    EXPECT_EQ(r.exit_code, 128 + SIGKILL) << r.describe();
+    EXPECT_EQ(r.term_signal, 0) << "kubik reports the signal as an exit code, it isn't killed itself\n"
+                                << r.describe();
+    r = krun({"--rm", "busybox", "sh", "-c", "kill -TERM $$"});
+    EXPECT_EQ(r.exit_code, 128 + SIGTERM)
+        << "143 = 128 + SIGTERM; if the command exited 0 instead, SIGTERM was blocked or "
+           "ignored in it: reset_signals() must unblock and reset every signal\n"
+        << r.describe();
+    expect_no_container_state("after commands killed by signals");
+}
+
+// ---------------------------------------------------------------------------
+// Output, argv, stdin
+
+TEST_F(Process, StdoutAndStderrAreSeparateAndExact) {
+    // No trailing newline, a NUL byte and non-UTF-8 bytes: a relay that works
+    // line by line or with C strings gets this wrong.
+    auto r = krun({"--rm", "busybox", "sh", "-c",
+                   "printf out1; printf err1 >&2; printf '\\001\\002\\377\\000x'; printf 'e\\nrr' >&2"});
+    EXPECT_EQ(r.exit_code, 0) << r.describe();
+    EXPECT_EQ(r.out, std::string("out1\x01\x02\xff\x00x", 9)) << r.describe();
+    EXPECT_EQ(without_skip_notices(r.err), "err1e\nrr") << r.describe();
+}
+
+TEST_F(Process, LargeOutputArrivesComplete) {
+    auto r = krun({"--rm", "busybox", "seq", "1", "50000"});
+    std::string expected;
+    for (int i = 1; i <= 50000; ++i) expected += std::to_string(i) + "\n";
+    EXPECT_EQ(r.exit_code, 0) << r.describe();
+    EXPECT_EQ(r.out.size(), expected.size()) << "output truncated or padded";
+    EXPECT_TRUE(r.out == expected) << "output of `seq 1 50000` differs";
+}
+
+TEST_F(Process, ArgvIsPassedVerbatim) {
+    auto r = krun({"--rm", "busybox", "printf", "[%s]\\n", "a b", "\"q\"", "", "it's", "$HOME", "*"});
+    EXPECT_EQ(r.exit_code, 0) << r.describe();
+    EXPECT_EQ(r.out, "[a b]\n[\"q\"]\n[]\n[it's]\n[$HOME]\n[*]\n")
+        << "arguments must reach the command unchanged: no shell, no splitting, no globbing\n"
+        << r.describe();
+}
+
+TEST_F(Process, FlagsAfterTheImageBelongToTheCommand) {
+    // docker: everything after IMAGE is the command's, even "-e" or "--rm".
+    auto r = krun({"--rm", "busybox", "printf", "%s\\n", "-e", "--rm", "-i", "--", "-w"});
+    EXPECT_EQ(r.exit_code, 0) << r.describe();
+    EXPECT_EQ(r.out, "-e\n--rm\n-i\n--\n-w\n") << r.describe();
+}
+
+TEST_F(Process, InteractivePassesStdin) {
+    std::string data = "line 1\nline 2 \x01\xff";
+    data.push_back('\0');
+    // Larger than a pipe buffer, so both directions must flow at once.
+    for (int i = 0; i < 20000; ++i) data += "chunk " + std::to_string(i) + "\n";
+    data += "no newline at the end";
+    RunOptions in;
+    in.stdin_data = data;
+    auto r = krun({"--rm", "-i", "busybox", "cat"}, in);
+    EXPECT_EQ(r.exit_code, 0) << r.describe();
+    EXPECT_EQ(r.out.size(), data.size()) << r.describe();
+    EXPECT_TRUE(r.out == data) << "cat must echo stdin byte for byte";
+}
+
+TEST_F(Process, WithoutInteractiveStdinIsEmpty) {
+    RunOptions in;
+    in.stdin_data = "this must not reach the container\n";
+    in.timeout = 15s;
+    auto r = krun({"--rm", "busybox", "cat"}, in);
+    EXPECT_FALSE(r.timed_out) << "without -i, cat must see EOF at once\n" << r.describe();
+    EXPECT_EQ(r.out, "") << "without -i the container's stdin is /dev/null, like docker's\n"
+                         << r.describe();
+}
+
+// ---------------------------------------------------------------------------
+// Environment
+
+TEST_F(Process, EnvFlagsSetAndInheritVariables) {
+    RunOptions o;
+    o.env = {{"KUBIK_T_HOST", "from the host"}, {"KUBIK_T_ABSENT", std::nullopt},
+             {"KUBIK_T_NOT_ASKED", "must not leak"}};
+    auto r = krun({"--rm", "-e", "KUBIK_T_SET=a=b c", "-e", "KUBIK_T_HOST", "-e", "KUBIK_T_ABSENT",
+                   "busybox", "env"},
+                  o);
+    EXPECT_EQ(r.exit_code, 0) << r.describe();
+    EXPECT_TRUE(has_line(r.out, "KUBIK_T_SET=a=b c")) << "-e K=V sets K (the value may hold '=')\n"
+                                                      << r.describe();
+    EXPECT_TRUE(has_line(r.out, "KUBIK_T_HOST=from the host"))
+        << "-e K without '=' passes the host's value of K\n" << r.describe();
+    EXPECT_EQ(r.out.find("KUBIK_T_ABSENT"), std::string::npos)
+        << "-e K for a K the host doesn't have leaves K out\n" << r.describe();
+    EXPECT_EQ(r.out.find("KUBIK_T_NOT_ASKED"), std::string::npos)
+        << "kubik's own environment must not leak into the container\n" << r.describe();
+}
+
+TEST_F(Process, ImageEnvironmentIsTheDefault) {
+    const std::string image_path = image_path_variable();
+    ASSERT_FALSE(image_path.empty()) << "the busybox image's config.json has no PATH in config.Env";
+    RunOptions o;
+    // kubik's own PATH must not reach the container: the image's does.
+    o.env = {{"PATH", "/kubik-host-only:/usr/sbin:/usr/bin:/sbin:/bin"}, {"HOME", "/kubik-host-home"}};
+    auto r = krun({"--rm", "busybox", "env"}, o);
+    EXPECT_EQ(r.exit_code, 0) << r.describe();
+    EXPECT_TRUE(has_line(r.out, image_path)) << "expected the image's " << image_path << "\n"
+                                             << r.describe();
+    EXPECT_TRUE(has_line(r.out, "HOME=/root")) << "docker sets HOME=/root for root\n" << r.describe();
+    EXPECT_TRUE(std::regex_search(r.out, std::regex("(^|\n)HOSTNAME=."))) << "docker sets HOSTNAME\n" << r.describe();
+
+    r = krun({"--rm", "-e", "PATH=/kubik-custom:/usr/bin:/bin", "busybox", "env"}, o);
+    EXPECT_TRUE(has_line(r.out, "PATH=/kubik-custom:/usr/bin:/bin")) << "-e PATH=... overrides the image\n"
+                                                           << r.describe();
+}
+
+// ---------------------------------------------------------------------------
+// Working directory
+
+TEST_F(Process, WorkdirIsUsed) {
+    auto r = krun({"--rm", "-w", "/etc", "busybox", "pwd"});
+    EXPECT_EQ(r.exit_code, 0) << r.describe();
+    EXPECT_EQ(r.out, "/etc\n") << r.describe();
+}
+
+TEST_F(Process, MissingWorkdirIsCreated) {
+    // A unique top-level name: while lesson 1 is a stub the container shares
+    // the host's filesystem, and then the directory lands on the host.
+    const std::string top = "/kubik-test-wd-" + random_suffix();
+    remove_at_teardown(top);
+    auto r = krun({"--rm", "-w", top + "/a/b", "busybox", "pwd"});
+    EXPECT_EQ(r.exit_code, 0) << "docker creates a missing -w directory\n" << r.describe();
+    EXPECT_EQ(r.out, top + "/a/b\n") << r.describe();
+}
+
+TEST_F(Process, WorkdirOnAFileIs125) {
+    auto r = krun({"-w", "/etc/passwd", "busybox", "pwd"});
+    EXPECT_EQ(r.exit_code, 125) << r.describe();
+    EXPECT_EQ(r.out, "") << "the command must not run\n" << r.describe();
+    EXPECT_NE(r.err.find("/etc/passwd"), std::string::npos)
+        << "the error must name the directory\n" << r.describe();
+    expect_no_container_state("after -w on a file");
+}
+
+// ---------------------------------------------------------------------------
+// kubik's own errors: 125, and nothing left behind
+
+TEST_F(Process, UnknownFlagIs125) {
+    auto r = krun({"--kubik-no-such-flag", "busybox", "true"});
+    EXPECT_EQ(r.exit_code, 125) << r.describe();
+    EXPECT_FALSE(r.err.empty()) << "say what was wrong\n" << r.describe();
+    expect_no_container_state("after a bad flag");
+}
+
+TEST_F(Process, UnknownImageIs125AndNamesTheImage) {
+    auto r = krun({"kubik-no-such-image", "true"});
+    EXPECT_EQ(r.exit_code, 125) << r.describe();
+    EXPECT_NE(r.err.find("kubik-no-such-image"), std::string::npos) << r.describe();
+    expect_no_container_state("after an unknown image");
+}
+
+TEST_F(Process, InvalidNameIs125) {
+    auto r = krun({"--name", "bad name!", "busybox", "true"});
+    EXPECT_EQ(r.exit_code, 125) << r.describe();
+    EXPECT_NE(r.err.find("bad name!"), std::string::npos) << r.describe();
+    expect_no_container_state("after an invalid --name");
+}
+
+TEST_F(Process, NameInUseIs125) {
+    auto first = krun({"--name", "kubik-twin", "busybox", "true"});
+    ASSERT_EQ(first.exit_code, 0) << first.describe();
+    auto before = container_dirs();
+    ASSERT_EQ(before.size(), 1u) << "without --rm the exited container stays, like docker's";
+    auto second = krun({"--name", "kubik-twin", "busybox", "true"});
+    EXPECT_EQ(second.exit_code, 125) << second.describe();
+    EXPECT_NE(second.err.find("kubik-twin"), std::string::npos) << second.describe();
+    EXPECT_EQ(container_dirs(), before) << "the failed run must remove its own container directory";
+    EXPECT_TRUE(fs::is_symlink(root_ / "names/kubik-twin")) << "the first container keeps its name";
+}
+
+TEST_F(Process, RmLeavesNothingAndWithoutRmTheContainerStays) {
+    auto r = krun({"--rm", "busybox", "true"});
+    EXPECT_EQ(r.exit_code, 0) << r.describe();
+    expect_no_container_state("after --rm");
+
+    r = krun({"busybox", "true"});
+    EXPECT_EQ(r.exit_code, 0) << r.describe();
+    EXPECT_EQ(container_dirs().size(), 1u) << "without --rm an exited container stays (docker ps -a)";
+}
+
+// ---------------------------------------------------------------------------
+// Signals and the terminal
+
+TEST_F(Process, SigtermToKubikStopsTheContainer) {
+    Child kubik_run(kubik_argv({"run", "--rm", "busybox", "sleep", "100"}));
+    auto sleeper = wait_for_descendant(kubik_run.pid(), "sleep");
+    ASSERT_TRUE(sleeper) << "no `sleep` process appeared below kubik (pid " << kubik_run.pid() << ")";
+
+    ASSERT_EQ(::kill(kubik_run.pid(), SIGTERM), 0);
+    auto r = kubik_run.finish(10s);
+    EXPECT_EQ(r.exit_code, 128 + SIGTERM)
+        << "kubik forwards SIGTERM to the container, whose command dies of it: 143\n" << r.describe();
+    EXPECT_LT(r.elapsed.count(), 2500) << "took too long to stop\n" << r.describe();
+    EXPECT_FALSE(is_alive(*sleeper)) << "the container's sleep (pid " << sleeper->pid
+                                     << ") survived kubik";
+    expect_no_container_state("after SIGTERM");
+}
+
+TEST_F(Process, TtyGivesTheCommandATerminal) {
+    auto r = run_in_pty(kubik_argv({"run", "--rm", "-t", "busybox", "sh", "-c", "tty; stty size"}),
+                        37, 123, 20s);
+    std::string out;
+    for (char c : r.output)
+        if (c != '\r') out += c;
+    EXPECT_FALSE(r.timed_out) << out;
+    EXPECT_EQ(r.exit_code, 0) << out;
+    EXPECT_TRUE(std::regex_search(out, std::regex("(^|\n)/dev/pts/[0-9]+\n")))
+        << "`tty` must print a pseudo-terminal, got:\n" << out;
+    EXPECT_NE(out.find("37 123\n"), std::string::npos)
+        << "`stty size` must show the window size of kubik's terminal (37 rows, 123 columns), got:\n"
+        << out;
+    expect_no_container_state("after -t");
+}
+
+}  // namespace
+}  // namespace kubik::test

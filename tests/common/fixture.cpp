@@ -1,0 +1,204 @@
+// Fixtures: one state root per test, the busybox image, the lesson gate, and
+// the cleanup that runs whether the test passed or not.
+#include "kubik_test.hpp"
+
+#include <signal.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdlib>
+#include <cctype>
+#include <cstring>
+#include <map>
+#include <thread>
+
+#ifndef KUBIK_BIN
+#error "KUBIK_BIN must be defined by tests/CMakeLists.txt ($<TARGET_FILE:kubik>)"
+#endif
+#ifndef KUBIK_TEST_ROOTS
+#error "KUBIK_TEST_ROOTS must be defined by tests/CMakeLists.txt"
+#endif
+
+namespace kubik::test {
+
+std::string kubik_binary() { return KUBIK_BIN; }
+fs::path test_roots_dir() { return KUBIK_TEST_ROOTS; }
+std::string busybox_binary() {
+    const char* over = std::getenv("KUBIK_TEST_BUSYBOX");
+    return over && *over ? over : "/bin/busybox";
+}
+
+namespace {
+
+// gtest names may hold '/' (parameterised tests); a directory name can't.
+std::string safe_name(std::string s) {
+    for (char& c : s)
+        if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.') c = '_';
+    return s.substr(0, 80);
+}
+
+std::string describe(const ProcInfo& p) {
+    return "pid " + std::to_string(p.pid) + " (" + p.comm + ", state " + p.state + ", parent " +
+           std::to_string(p.ppid) + ")";
+}
+
+// Kills and reaps everything below the test process. Because we are a child
+// subreaper, a container process whose kubik died was re-parented to us, so
+// this finds it even when the process tree was broken.
+void kill_descendants() {
+    for (int round = 0; round < 50; ++round) {
+        auto rest = descendants_of(::getpid());
+        for (const auto& p : rest) ::kill(p.pid, SIGKILL);
+        while (::waitpid(-1, nullptr, WNOHANG) > 0) {}
+        if (rest.empty()) return;
+        std::this_thread::sleep_for(20ms);
+    }
+}
+
+std::vector<std::string> entries(const fs::path& dir) {
+    std::vector<std::string> out;
+    std::error_code ec;
+    for (const auto& e : fs::directory_iterator(dir, ec)) out.push_back(e.path().filename().string());
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+std::string joined(const std::vector<std::string>& v) {
+    std::string s;
+    for (const auto& x : v) s += (s.empty() ? "" : ", ") + x;
+    return s;
+}
+
+}  // namespace
+
+void KubikTest::SetUp() {
+    // See the class comment: orphans come to us, not to the host's init.
+    ASSERT_EQ(::prctl(PR_SET_CHILD_SUBREAPER, 1), 0) << std::strerror(errno);
+    ASSERT_EQ(::geteuid(), 0u) << "kubik's gate tests run as root (namespaces, mounts)";
+    ASSERT_TRUE(fs::exists(kubik_binary())) << "kubik binary missing: " << kubik_binary();
+
+    std::error_code ec;
+    fs::create_directories(test_roots_dir(), ec);
+    ASSERT_FALSE(ec) << "create " << test_roots_dir() << ": " << ec.message();
+    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+    std::string name = safe_name(std::string(info->test_suite_name()) + "." + info->name());
+    std::string templ = (test_roots_dir() / (name + "-XXXXXX")).string();
+    ASSERT_NE(::mkdtemp(templ.data()), nullptr) << "mkdtemp " << templ << ": " << std::strerror(errno);
+    root_ = fs::weakly_canonical(templ);
+}
+
+void KubikTest::TearDown() {
+    // 1. Report: anything still running that the test started, any mount or
+    //    process under the root. The test fails on any of them.
+    for (const auto& p : descendants_of(::getpid()))
+        ADD_FAILURE() << "process left running after the test: " << describe(p);
+    if (!root_.empty())
+        for (const auto& leak : leaks_under(root_)) ADD_FAILURE() << leak;
+
+    // 2. Clean up regardless, so one bad test doesn't poison the next one.
+    kill_descendants();
+    if (!root_.empty()) {
+        for (int round = 0; round < 10; ++round) {
+            auto leaks = leaks_under(root_);
+            if (leaks.empty()) break;
+            // Processes tied to the root that aren't our descendants
+            // (something that escaped the process tree, e.g. a daemon).
+            for (const auto& p : list_processes())
+                if (p.pid != ::getpid() && !tie_to(p.pid, root_).empty()) ::kill(p.pid, SIGKILL);
+            // Deepest mount first; MNT_DETACH so a busy mount still goes.
+            auto mounts = mounts_of("self");
+            std::reverse(mounts.begin(), mounts.end());
+            for (const auto& m : mounts)
+                if (is_under(m.mount_point, root_)) ::umount2(m.mount_point.c_str(), MNT_DETACH);
+            while (::waitpid(-1, nullptr, WNOHANG) > 0) {}
+            std::this_thread::sleep_for(20ms);
+        }
+        std::error_code ec;
+        fs::remove_all(root_, ec);
+        if (ec) ADD_FAILURE() << "could not remove the test root " << root_ << ": " << ec.message();
+    }
+    for (const auto& p : host_paths_) {
+        std::error_code ec;
+        fs::remove_all(p, ec);
+    }
+}
+
+std::vector<std::string> KubikTest::kubik_argv(const std::vector<std::string>& args) const {
+    std::vector<std::string> argv{kubik_binary(), "--root", root_.string()};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return argv;
+}
+
+RunResult KubikTest::kubik(const std::vector<std::string>& args, const RunOptions& options) {
+    return run(kubik_argv(args), options);
+}
+
+std::vector<std::string> KubikTest::container_dirs() const { return entries(root_ / "containers"); }
+
+void KubikTest::expect_no_container_state(const std::string& context) const {
+    EXPECT_EQ(joined(container_dirs()), "")
+        << context << ": a container directory was left in " << root_ / "containers";
+    EXPECT_EQ(joined(entries(root_ / "names")), "")
+        << context << ": a container name was left claimed in " << root_ / "names";
+    for (const auto& leak : leaks_under(root_)) ADD_FAILURE() << context << ": " << leak;
+    for (const auto& p : descendants_of(::getpid()))
+        ADD_FAILURE() << context << ": process left running: " << describe(p);
+}
+
+void BusyboxTest::SetUp() {
+    KubikTest::SetUp();
+    if (HasFatalFailure()) return;
+    std::vector<std::string> args{"image", "busybox"};
+    if (const char* over = std::getenv("KUBIK_TEST_BUSYBOX"); over && *over)
+        args.insert(args.end(), {"--busybox", over});
+    auto r = KubikTest::kubik(args);
+    ASSERT_EQ(r.exit_code, 0) << "making the busybox image failed\n" << r.describe();
+    ASSERT_TRUE(fs::is_regular_file(image_dir() / "rootfs/bin/busybox"))
+        << "`kubik image busybox` did not create " << image_dir() / "rootfs/bin/busybox";
+}
+
+std::string LessonTest::stub_marker() const {
+    return "not implemented yet: lesson " + std::to_string(lesson_) + " ";
+}
+
+bool LessonTest::mentions_stub(const RunResult& r, int n) {
+    return r.err.find("not implemented yet: lesson " + std::to_string(n) + " ") != std::string::npos;
+}
+
+void LessonTest::SetUp() {
+    BusyboxTest::SetUp();
+    if (HasFatalFailure()) return;
+    // Once per test program: ctest runs every test in its own process, and
+    // when the program runs all tests at once the answer doesn't change.
+    static std::map<int, std::string> verdicts;
+    auto found = verdicts.find(lesson_);
+    if (found == verdicts.end()) {
+        auto r = KubikTest::kubik({"run", "--rm", "busybox", "true"});
+        std::string verdict;
+        if (mentions_stub(r, lesson_))
+            verdict = "lesson " + std::to_string(lesson_) + " (" + topic_ +
+                      ") is not implemented yet, so its tests can't pass. kubik said:\n" + r.err;
+        else if (r.exit_code != 0 && r.err.find("not implemented yet: lesson ") != std::string::npos)
+            verdict = "an earlier lesson is not implemented yet, and lesson " + std::to_string(lesson_) +
+                      " (" + topic_ + ") builds on it. kubik said:\n" + r.err;
+        else if (r.exit_code != 0)
+            verdict = "a container doesn't start: `kubik run --rm busybox true` must exit 0 before "
+                      "lesson " + std::to_string(lesson_) + " can be tested\n" + r.describe();
+        found = verdicts.emplace(lesson_, verdict).first;
+    }
+    if (!found->second.empty()) FAIL() << found->second;
+}
+
+RunResult LessonTest::kubik(const std::vector<std::string>& args, const RunOptions& options) {
+    auto r = KubikTest::kubik(args, options);
+    if (mentions_stub(r, lesson_))
+        ADD_FAILURE() << "kubik says lesson " << lesson_ << " (" << topic_
+                      << ") is not implemented yet\n" << r.describe();
+    return r;
+}
+
+}  // namespace kubik::test

@@ -1,0 +1,243 @@
+// Helpers shared by every lesson's gate tests.
+//
+// The gate tests drive the real `kubik` binary, the way a student (or docker's
+// own integration tests) would, and then look at kernel state from the host:
+// /proc/PID/stat, /proc/PID/ns/*, /proc/PID/status, /proc/self/mountinfo.
+// Stdout alone can lie; the kernel can't.
+//
+//   process.cpp  run a command (argv, no shell) with stdin, env and a timeout
+//   proc.cpp     read the host's /proc: processes, namespaces, mounts
+//   fixture.cpp  a temp state root per test, the busybox image, the lesson
+//                gate and the "nothing leaked" checks after every test
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <filesystem>
+#include <optional>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace kubik::test {
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+// ---------------------------------------------------------------------------
+// Paths baked in by tests/CMakeLists.txt.
+
+/// The kubik binary under test ($<TARGET_FILE:kubik>).
+std::string kubik_binary();
+/// ${CMAKE_BINARY_DIR}/test-roots: every test's state root lives below it.
+fs::path test_roots_dir();
+/// The busybox the image is made from (KUBIK_TEST_BUSYBOX overrides /bin/busybox).
+std::string busybox_binary();
+
+// ---------------------------------------------------------------------------
+// Running a command.
+
+struct RunOptions {
+    /// Bytes written to the command's stdin, which is then closed.
+    /// nullopt: stdin is /dev/null.
+    std::optional<std::string> stdin_data;
+    /// Environment changes for the child: {"K", "V"} sets, {"K", nullopt} unsets.
+    std::vector<std::pair<std::string, std::optional<std::string>>> env;
+    /// Killed with SIGKILL when it runs longer (the result says timed_out).
+    std::chrono::milliseconds timeout = 30s;
+};
+
+struct RunResult {
+    std::vector<std::string> argv;
+    int exit_code = -1;      ///< WEXITSTATUS, or -1 when killed by a signal
+    int term_signal = 0;     ///< WTERMSIG when killed by a signal
+    bool timed_out = false;  ///< we had to kill it
+    /// Stdout/stderr were still open 2 s after the process exited: something
+    /// it started (a leaked container process) still holds them.
+    bool pipes_held_open = false;
+    std::chrono::milliseconds elapsed{0};  ///< from start to exit
+    std::string out, err;
+
+    /// Command, exit status, stdout and stderr, for failure messages.
+    std::string describe() const;
+};
+
+/// A started command whose stdout/stderr go to pipes read by finish().
+/// The destructor kills (SIGKILL) and reaps it if finish() was never called,
+/// so a failing ASSERT can't leave it running.
+class Child {
+public:
+    Child(const std::vector<std::string>& argv, const RunOptions& options = {});
+    ~Child();
+    Child(const Child&) = delete;
+    Child& operator=(const Child&) = delete;
+
+    pid_t pid() const { return pid_; }
+    /// Feeds stdin, collects output, waits for the exit (at most `timeout`
+    /// from now, then SIGKILL).
+    RunResult finish(std::chrono::milliseconds timeout);
+
+private:
+    std::vector<std::string> argv_;
+    std::optional<std::string> stdin_data_;
+    pid_t pid_ = -1;
+    int in_ = -1, out_ = -1, err_ = -1;
+    std::chrono::steady_clock::time_point started_;
+};
+
+/// Runs argv (no shell) to completion.
+RunResult run(const std::vector<std::string>& argv, const RunOptions& options = {});
+
+/// Output of a command run on a pseudo-terminal we own (see run_in_pty).
+struct PtyResult {
+    int exit_code = -1;
+    int term_signal = 0;
+    bool timed_out = false;
+    std::string output;  ///< everything read from the master, "\r\n" kept
+};
+
+/// Runs argv as a session leader whose controlling terminal (and stdin,
+/// stdout, stderr) is the slave of a pty allocated here with posix_openpt,
+/// after setting its window size to rows x cols with TIOCSWINSZ.
+PtyResult run_in_pty(const std::vector<std::string>& argv, unsigned short rows,
+                     unsigned short cols, std::chrono::milliseconds timeout = 30s);
+
+/// Drops the notices kubik prints about stub capabilities it skipped
+/// ("kubik: skipped: ...\n"): a student who is on lesson 0 still has stubs for
+/// lessons 1 and 2, and those notices share the container's stderr. Each is
+/// one write, but may land in the middle of the command's own output (PID 1
+/// prints one while the command already runs), so they are cut out wherever
+/// they are, not only at line starts.
+std::string without_skip_notices(const std::string& err);
+
+// ---------------------------------------------------------------------------
+// The host's view of processes, namespaces and mounts (/proc).
+
+struct ProcInfo {
+    pid_t pid = 0;
+    pid_t ppid = 0;
+    char state = '?';         ///< R, S, D, Z, ...
+    std::string comm;
+    unsigned long long start_time = 0;  ///< field 22, tells a reused pid apart
+};
+
+/// Every process on the host (a snapshot of /proc/*/stat).
+std::vector<ProcInfo> list_processes();
+std::optional<ProcInfo> process_info(pid_t pid);
+/// Still running (not gone, not a zombie) and the same process as `who`.
+bool is_alive(const ProcInfo& who);
+std::vector<ProcInfo> children_of(pid_t parent);
+/// Children, grandchildren, ... of `ancestor`.
+std::vector<ProcInfo> descendants_of(pid_t ancestor);
+/// Polls until `parent` has a child named `comm`; nullopt after `timeout`.
+std::optional<ProcInfo> wait_for_child(pid_t parent, const std::string& comm,
+                                       std::chrono::milliseconds timeout = 10s);
+/// Polls until some descendant of `ancestor` is named `comm`.
+std::optional<ProcInfo> wait_for_descendant(pid_t ancestor, const std::string& comm,
+                                            std::chrono::milliseconds timeout = 10s);
+
+/// readlink /proc/PID/ns/NAME ("pid:[4026531836]"); "" when it can't be read.
+std::string namespace_of(pid_t pid, const std::string& name);
+/// Pids whose /proc/PID/ns/NAME reads `link`.
+std::vector<pid_t> processes_in_namespace(const std::string& name, const std::string& link);
+/// The NSpid line of /proc/PID/status: the pid in each nested pid namespace,
+/// outermost first.
+std::vector<pid_t> nspid_of(pid_t pid);
+/// readlink /proc/PID/{root,cwd}; "" when it can't be read.
+std::string root_of(pid_t pid);
+std::string cwd_of(pid_t pid);
+
+struct Mount {
+    std::string mount_point;    ///< unescaped ("\040" -> ' ')
+    std::string options;        ///< per-mount options ("ro,nosuid,...")
+    std::string fs_type;
+    std::string source;
+    std::string line;           ///< the whole line
+};
+/// Parses mountinfo text (proc(5)).
+std::vector<Mount> parse_mountinfo(const std::string& text);
+/// /proc/PID/mountinfo ("self" by default) parsed.
+std::vector<Mount> mounts_of(const std::string& pid = "self");
+/// The host's mount table as a comparable set of lines.
+std::multiset<std::string> mount_table();
+/// True when `path` is `dir` or below it (lexically, after normalisation).
+bool is_under(const std::string& path, const fs::path& dir);
+/// Reads a whole file; nullopt when it can't be opened.
+std::optional<std::string> read_text(const fs::path& path);
+
+/// Why process `pid` belongs to the state root `dir`: its root, cwd or an
+/// open file is below it, or (when it is in another mount namespace, like a
+/// container after pivot_root) its mount table names it. "" when none.
+std::string tie_to(pid_t pid, const fs::path& dir);
+
+/// Everything under `root` that someone could leak: mounts below it and
+/// processes tied to it (tie_to). Empty when clean; one line per leak.
+std::vector<std::string> leaks_under(const fs::path& root);
+
+// ---------------------------------------------------------------------------
+// Fixtures.
+
+/// A fresh state root for every test, below test_roots_dir(); the test
+/// process becomes a child subreaper so that a container process orphaned by
+/// a crashed kubik is re-parented to us and can't escape the cleanup.
+/// TearDown fails the test if anything leaked (a mount or a process under the
+/// root, a process started by the test still running) and then removes it all.
+class KubikTest : public ::testing::Test {
+protected:
+    void SetUp() override;
+    void TearDown() override;
+
+    /// [kubik, --root, ROOT, args...]
+    std::vector<std::string> kubik_argv(const std::vector<std::string>& args) const;
+    /// Runs kubik with --root ROOT; virtual so a lesson can watch every call.
+    virtual RunResult kubik(const std::vector<std::string>& args, const RunOptions& options = {});
+
+    /// ROOT/containers and ROOT/names are empty (or absent): nothing of a
+    /// failed or --rm run stayed behind.
+    void expect_no_container_state(const std::string& context) const;
+    std::vector<std::string> container_dirs() const;
+
+    /// A host path the test creates and TearDown removes (files outside the
+    /// test root, e.g. the marker in /tmp).
+    void remove_at_teardown(const fs::path& path) { host_paths_.push_back(path); }
+
+    fs::path root_;
+
+private:
+    std::vector<fs::path> host_paths_;
+};
+
+/// KubikTest with the busybox image made in the test's root
+/// (`kubik --root ROOT image busybox`).
+class BusyboxTest : public KubikTest {
+protected:
+    void SetUp() override;
+    fs::path image_dir(const std::string& name = "busybox") const {
+        return root_ / "images" / name / "latest";
+    }
+};
+
+/// The gate of lesson N: before any test of the lesson runs, a container must
+/// start (`kubik run --rm busybox true` exits 0) without kubik saying that
+/// lesson N is still a stub. Without this, a test of bad input (handled by
+/// src/, not by the lesson) would pass on a pristine exercise.
+class LessonTest : public BusyboxTest {
+protected:
+    LessonTest(int lesson, std::string topic) : lesson_(lesson), topic_(std::move(topic)) {}
+    void SetUp() override;
+    /// Also fails the test when kubik says this lesson is not implemented.
+    RunResult kubik(const std::vector<std::string>& args, const RunOptions& options = {}) override;
+    /// "not implemented yet: lesson N " as the stubs print it.
+    std::string stub_marker() const;
+    /// True when stderr says lesson `n` was skipped or not implemented.
+    static bool mentions_stub(const RunResult& r, int n);
+
+    int lesson_;
+    std::string topic_;
+};
+
+}  // namespace kubik::test
