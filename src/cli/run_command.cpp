@@ -75,12 +75,7 @@ int run(const GlobalOptions& global, const RunOptions& opts) {
         }
     }
     ContainerRecord& record = *created;
-    int code = run_container(spec, record);
-    if (!spec.remove) {
-        record.write_state(spec, "exited", 0, code, /*durable=*/true);
-        record.keep();
-    }
-    return code; // without keep(), the record's destructor removes the container
+    return run_container(spec, record);
 }
 
 } // namespace

@@ -57,17 +57,24 @@ template <class Body>
     });
 }
 
-// PID 1 once the command runs. Falls back to a plain wait while lesson 2's
-// run_init() is a stub: no zombie reaping, no signal forwarding.
+// PID 1 once the command runs. While lesson 2's run_init() is a stub, a
+// bare stand-in keeps lesson 0's promises (signals reach the command, its
+// exit code comes back) but reaps no orphans: that is lesson 2's job.
 int supervise(pid_t command) {
     try {
         return ns::run_init(command);
     } catch (const NotImplemented& e) {
         print_skip_notice(e.what());
     }
-    int status = 0;
-    while (::waitpid(command, &status, 0) < 0 && errno == EINTR) {}
-    return process::exit_code_from_wait_status(status);
+    sigset_t all;
+    sigfillset(&all);
+    for (;;) {
+        int sig = ::sigwaitinfo(&all, nullptr);
+        int status = 0;
+        if (sig == SIGCHLD && ::waitpid(command, &status, WNOHANG) == command)
+            return process::exit_code_from_wait_status(status);
+        if (sig > 0 && sig != SIGCHLD) ::kill(command, sig);
+    }
 }
 
 } // namespace
@@ -93,8 +100,14 @@ void container_main(const InitContext& ctx) noexcept {
                              /*volatile_upper=*/ctx.spec.remove);
 
         lesson_step([&] { ns::mount_proc(rootfs); });
-        lesson_step([&] { ns::mount_dev(rootfs); });
+        bool own_dev = lesson_step([&] { ns::mount_dev(rootfs); });
         lesson_step([&] { ns::mount_sys(rootfs); });
+
+        // The pty comes from the container's own devpts (lesson 2), opened
+        // once inside its root. Without it, take one from the host's /dev
+        // now, while that is still reachable.
+        PtyPair pty;
+        if (ctx.spec.tty && !own_dev) pty = open_pty(go.window);
 
         if (ctx.spec.isolation == Isolation::Chroot)
             lesson_step([&] { rootfs::enter_chroot(rootfs); }, "--isolation chroot");
@@ -107,9 +120,8 @@ void container_main(const InitContext& ctx) noexcept {
                         ctx.spec.hostname_given ? "--hostname" : nullptr);
         if (ctx.namespace_flags & CLONE_NEWNET) lesson_step([&] { ns::bring_up_loopback(); });
 
-        PtyPair pty;
         if (ctx.spec.tty) {
-            pty = open_pty(go.window);
+            if (!pty.master) pty = open_pty(go.window);
             ctx.channel.send_terminal(pty.master.get());
             pty.master.reset();
         }

@@ -226,11 +226,18 @@ int run_container(const ContainerSpec& spec, ContainerRecord& record) {
     raw.reset(); // restore the terminal before printing anything
 
     if (const auto& error = supervisor.error()) {
+        // A container that never ran is bad input, not history: `record`
+        // is not kept, so nothing of it stays (docker would keep it as "Created").
         std::string line = "kubik: " + error->message + "\n";
         write_all(STDERR_FILENO, line.data(), line.size());
         return error->exit_code;
     }
-    return process::exit_code_from_wait_status(status);
+    int code = process::exit_code_from_wait_status(status);
+    if (!spec.remove) {
+        record.write_state(spec, "exited", 0, code, /*durable=*/true);
+        record.keep();
+    }
+    return code; // without keep(), the record's destructor removes the container
 }
 
 } // namespace kubik
