@@ -1,0 +1,118 @@
+// Lesson 3 — cgroups: the v1 backend. Read lessons/03-cgroups/README.md first.
+#include "cgroup.hpp"
+#include "cgroup_files.hpp"
+
+#include "core/error.hpp"
+#include "core/not_implemented.hpp"
+
+#include <cmath>
+#include <set>
+#include <sstream>
+
+namespace fs = std::filesystem;
+
+namespace kubik::cgroups {
+namespace {
+
+// v1 has one tree per controller; cpuacct holds the CPU usage counter.
+const char* const kControllers[] = {"memory", "cpu", "cpuacct", "pids"};
+
+class CgroupV1 final : public Cgroup {
+public:
+    CgroupV1(const std::map<std::string, fs::path>& mounts, const fs::path& relative) {
+        for (const char* controller : kControllers)
+            if (auto it = mounts.find(controller); it != mounts.end())
+                dirs_[controller] = it->second / relative;
+    }
+
+    void create() override {
+        for (const auto& dir : unique_dirs()) fs::create_directories(dir);
+    }
+
+    void apply(const CgroupLimits& limits) override {
+        // BEGIN SOLUTION CgroupV1::apply
+        // TODO: memory/memory.limit_in_bytes, memory/memory.memsw.limit_in_bytes
+        // (memory + swap; -1 unlimited; only if the file exists), cpu/cpu.cfs_period_us
+        // and cpu/cpu.cfs_quota_us, pids/pids.max. Use dir("memory") etc.
+        if (limits.memory) {
+            write_control(dir("memory") / "memory.limit_in_bytes", std::to_string(*limits.memory));
+            int64_t total = limits.memory_swap.value_or(2 * *limits.memory);
+            // memsw exists only with swap accounting; it must never be below
+            // limit_in_bytes, so it is written second.
+            if (fs::exists(dir("memory") / "memory.memsw.limit_in_bytes"))
+                write_control(dir("memory") / "memory.memsw.limit_in_bytes",
+                              total < 0 ? "-1" : std::to_string(total));
+        }
+        if (limits.cpus) {
+            const int64_t period = 100000;
+            write_control(dir("cpu") / "cpu.cfs_period_us", std::to_string(period));
+            write_control(dir("cpu") / "cpu.cfs_quota_us",
+                          std::to_string(static_cast<int64_t>(std::llround(*limits.cpus * period))));
+        }
+        if (limits.pids)
+            write_control(dir("pids") / "pids.max", *limits.pids > 0 ? std::to_string(*limits.pids) : "max");
+        // END SOLUTION
+    }
+
+    void add_process(pid_t pid) override {
+        // BEGIN SOLUTION CgroupV1::add_process
+        // TODO: write the pid to cgroup.procs in every hierarchy (unique_dirs()).
+        for (const auto& d : unique_dirs()) write_control(d / "cgroup.procs", std::to_string(pid));
+        // END SOLUTION
+    }
+
+    bool oom_killed() const override {
+        // BEGIN SOLUTION CgroupV1::oom_killed
+        // TODO: memory.oom_control has a line "oom_kill N" (Linux 4.13+).
+        return read_keyed_value(dir("memory") / "memory.oom_control", "oom_kill").value_or(0) > 0;
+        // END SOLUTION
+    }
+
+    std::vector<pid_t> processes() const override {
+        std::vector<pid_t> pids;
+        std::istringstream text(read_control(dir("memory") / "cgroup.procs").value_or(""));
+        for (pid_t pid; text >> pid;) pids.push_back(pid);
+        return pids;
+    }
+
+    CgroupUsage usage() const override {
+        CgroupUsage u;
+        u.memory_bytes = std::stoll(read_control(dir("memory") / "memory.usage_in_bytes").value_or("0"));
+        // v1 says "no limit" with a huge number (PAGE_COUNTER_MAX pages).
+        auto limit = std::stoll(read_control(dir("memory") / "memory.limit_in_bytes").value_or("-1"));
+        if (limit > 0 && limit < (int64_t{1} << 60)) u.memory_limit = limit;
+        u.cpu_usage_ns = std::stoull(read_control(dir("cpuacct") / "cpuacct.usage").value_or("0"));
+        u.pids = std::stoll(read_control(dir("pids") / "pids.current").value_or("0"));
+        return u;
+    }
+
+    void remove() override {
+        for (const auto& d : unique_dirs()) remove_cgroup_dir(d);
+    }
+
+    fs::path path() const override { return dir("memory"); }
+
+private:
+    fs::path dir(const std::string& controller) const {
+        auto it = dirs_.find(controller);
+        if (it == dirs_.end())
+            throw Error("cgroup v1 controller \"" + controller + "\" is not mounted on this host");
+        return it->second;
+    }
+    // Controllers may share a hierarchy ("cpu,cpuacct"): visit each directory once.
+    std::set<fs::path> unique_dirs() const {
+        std::set<fs::path> dirs;
+        for (const auto& [name, d] : dirs_) dirs.insert(d);
+        return dirs;
+    }
+
+    std::map<std::string, fs::path> dirs_;
+};
+
+} // namespace
+
+std::unique_ptr<Cgroup> open_cgroup_v1(const std::map<std::string, fs::path>& mounts, const fs::path& relative) {
+    return std::make_unique<CgroupV1>(mounts, relative);
+}
+
+} // namespace kubik::cgroups
