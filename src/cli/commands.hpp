@@ -24,5 +24,11 @@ void use_docker_style_help(CLI::App& app, const std::string& usage);
 
 void add_run_command(CLI::App& app, const GlobalOptions& global, Action& action);
 void add_image_commands(CLI::App& app, const GlobalOptions& global, Action& action);
+void add_ps_command(CLI::App& app, const GlobalOptions& global, Action& action);
+void add_lifecycle_commands(CLI::App& app, const GlobalOptions& global, Action& action); // stop, kill, rm
+void add_logs_command(CLI::App& app, const GlobalOptions& global, Action& action);
+void add_exec_command(CLI::App& app, const GlobalOptions& global, Action& action);
+void add_inspect_command(CLI::App& app, const GlobalOptions& global, Action& action);
+void add_stats_command(CLI::App& app, const GlobalOptions& global, Action& action);
 
 } // namespace kubik::cli

@@ -1,6 +1,9 @@
 // `kubik image busybox` and `kubik images`.
 #include "cli/commands.hpp"
 
+#include "cli/container_args.hpp"
+#include "cli/table.hpp"
+
 #include "core/error.hpp"
 #include "image/image_store.hpp"
 
@@ -8,22 +11,6 @@
 #include <iostream>
 
 namespace kubik::cli {
-namespace {
-
-// Commands other than `run` exit 1 on errors, as docker's do.
-template <class F>
-Action exit_one_on_error(F body) {
-    return [body]() -> int {
-        try {
-            return body();
-        } catch (const Error& e) {
-            std::cerr << "kubik: " << e.what() << "\n";
-            return kExitGeneric;
-        }
-    };
-}
-
-} // namespace
 
 void add_image_commands(CLI::App& app, const GlobalOptions& global, Action& action) {
     auto* image = app.add_subcommand("image", "Manage images");
@@ -62,9 +49,9 @@ void add_image_commands(CLI::App& app, const GlobalOptions& global, Action& acti
     images->callback([&global, &action] {
         action = exit_one_on_error([&global] {
             ImageStore store(global.root_path());
-            std::printf("%-30s %-12s %s\n", "REPOSITORY", "TAG", "PATH");
-            for (const auto& img : store.list())
-                std::printf("%-30s %-12s %s\n", img.ref.name.c_str(), img.ref.tag.c_str(), img.dir.c_str());
+            Table table({"REPOSITORY", "TAG", "PATH"});
+            for (const auto& img : store.list()) table.add_row({img.ref.name, img.ref.tag, img.dir.string()});
+            table.print();
             return 0;
         });
     });

@@ -6,8 +6,10 @@
 #include "core/error.hpp"
 #include "core/not_implemented.hpp"
 #include "core/process_title.hpp"
+#include "runtime/launch.hpp"
 
 #include <iostream>
+#include <string_view>
 
 #ifndef KUBIK_VERSION
 #define KUBIK_VERSION "dev"
@@ -16,6 +18,9 @@
 int main(int argc, char** argv) {
     using namespace kubik;
     remember_process_args(argc, argv);
+    // A detached container's monitor runs this when the container is gone
+    // (see src/runtime/detach.cpp); not a user's command.
+    if (argc > 1 && std::string_view(argv[1]) == "__finish") return finish_main(argc, argv);
     CLI::App app("A small container runtime, built one lesson at a time", "kubik");
     app.set_help_flag("--help", "Print usage");
     app.set_version_flag("-v,--version", std::string("kubik version ") + KUBIK_VERSION);
@@ -29,6 +34,12 @@ int main(int argc, char** argv) {
 
     cli::Action action;
     cli::add_run_command(app, global, action);
+    cli::add_ps_command(app, global, action);
+    cli::add_lifecycle_commands(app, global, action);
+    cli::add_logs_command(app, global, action);
+    cli::add_exec_command(app, global, action);
+    cli::add_inspect_command(app, global, action);
+    cli::add_stats_command(app, global, action);
     cli::add_image_commands(app, global, action);
 
     try {

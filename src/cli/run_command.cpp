@@ -6,7 +6,10 @@
 #include "core/error.hpp"
 #include "image/image_store.hpp"
 #include "process.hpp"
+#include "cli/units.hpp"
 #include "runtime/launch.hpp"
+
+#include <unistd.h>
 
 #include <cstdlib>
 #include <optional>
@@ -15,12 +18,73 @@ namespace kubik::cli {
 namespace {
 
 struct RunOptions {
-    bool remove = false, interactive = false, tty = false;
+    bool remove = false, interactive = false, tty = false, detach = false;
+    std::string memory, memory_swap, cpus, pids_limit, cgroup_parent = "kubik";
     std::string name, hostname, workdir, isolation = "default";
     std::vector<std::string> env;
     std::string image;
     std::vector<std::string> command;
 };
+
+// Docker's rules for the resource flags, checked before anything is created.
+cgroups::CgroupLimits parse_limits(const RunOptions& opts) {
+    cgroups::CgroupLimits limits;
+    auto flag_error = [](const std::string& flag, const std::string& value, const std::string& why) {
+        return Error("invalid argument \"" + value + "\" for \"" + flag + "\" flag: " + why);
+    };
+    if (!opts.memory.empty()) {
+        try {
+            limits.memory = parse_ram_bytes(opts.memory);
+        } catch (const Error& e) {
+            throw flag_error("-m, --memory", opts.memory, e.what());
+        }
+        // Below this the container's own processes can't even start.
+        if (*limits.memory < 6 * 1024 * 1024) throw Error("Minimum memory limit allowed is 6MB");
+    }
+    if (!opts.memory_swap.empty()) {
+        if (opts.memory_swap == "-1") {
+            limits.memory_swap = -1;
+        } else {
+            try {
+                limits.memory_swap = parse_ram_bytes(opts.memory_swap);
+            } catch (const Error& e) {
+                throw flag_error("--memory-swap", opts.memory_swap, e.what());
+            }
+        }
+        if (!limits.memory)
+            throw Error("You should always set the Memory limit when using Memoryswap limit, see usage");
+        if (*limits.memory_swap >= 0 && *limits.memory_swap < *limits.memory)
+            throw Error("Minimum memoryswap limit should be larger than memory limit, see usage");
+    }
+    if (!opts.cpus.empty()) {
+        double value = 0;
+        size_t used = 0;
+        try {
+            value = std::stod(opts.cpus, &used);
+        } catch (const std::exception&) {
+        }
+        if (used != opts.cpus.size())
+            throw flag_error("--cpus", opts.cpus, "failed to parse " + opts.cpus + " as a rational number");
+        long cpus = ::sysconf(_SC_NPROCESSORS_ONLN);
+        if (value < 0.01 || value > static_cast<double>(cpus))
+            throw Error("Range of CPUs is from 0.01 to " + std::to_string(cpus) + ".00, as there are only " +
+                        std::to_string(cpus) + " CPUs available");
+        limits.cpus = value;
+    }
+    if (!opts.pids_limit.empty()) {
+        size_t used = 0;
+        int64_t value = 0;
+        try {
+            value = std::stoll(opts.pids_limit, &used);
+        } catch (const std::exception&) {
+        }
+        if (used != opts.pids_limit.size() || used == 0)
+            throw flag_error("--pids-limit", opts.pids_limit, "strconv.ParseInt: parsing \"" + opts.pids_limit +
+                                                                  "\": invalid syntax");
+        limits.pids = value;
+    }
+    return limits;
+}
 
 ContainerSpec make_spec(const RunOptions& opts, const Image& image) {
     ContainerSpec spec;
@@ -45,6 +109,9 @@ ContainerSpec make_spec(const RunOptions& opts, const Image& image) {
     spec.interactive = opts.interactive;
     spec.tty = opts.tty;
     spec.remove = opts.remove;
+    spec.detach = opts.detach;
+    spec.limits = parse_limits(opts);
+    spec.cgroup_parent = opts.cgroup_parent;
     spec.isolation = opts.isolation == "chroot" ? Isolation::Chroot : Isolation::PivotRoot;
     spec.env = process::build_environment(image.config.env, opts.env, spec.hostname, spec.tty,
                                           [](const char* key) { return std::getenv(key); });
@@ -63,11 +130,14 @@ int run(const GlobalOptions& global, const RunOptions& opts) {
     Image image = ImageStore(root).find(ImageRef::parse(opts.image));
     ContainerSpec spec = make_spec(opts, image);
 
+    if (opts.cgroup_parent.empty() || opts.cgroup_parent.find("..") != std::string::npos)
+        throw Error("invalid --cgroup-parent \"" + opts.cgroup_parent + "\"");
+
     ContainerStore store(root);
     std::optional<ContainerRecord> created;
     for (int attempt = 1; !created; ++attempt) {
         try {
-            created.emplace(store.create(spec));
+            created.emplace(store, store.create(spec));
         } catch (const NameInUse&) {
             // A generated name may collide with an existing one; try another.
             if (!opts.name.empty() || attempt == 5) throw;
@@ -75,7 +145,8 @@ int run(const GlobalOptions& global, const RunOptions& opts) {
         }
     }
     ContainerRecord& record = *created;
-    return run_container(spec, record);
+    // Until run_* keeps it, a failure removes the container again.
+    return spec.detach ? run_detached(store, record) : run_foreground(store, record);
 }
 
 } // namespace
@@ -87,6 +158,10 @@ void add_run_command(CLI::App& app, const GlobalOptions& global, Action& action)
     run_cmd->set_help_flag("--help", "Print usage");
     use_docker_style_help(*run_cmd, "kubik run [OPTIONS] IMAGE [COMMAND] [ARG...]");
 
+    run_cmd->add_option("--cgroup-parent", opts->cgroup_parent, "Optional parent cgroup for the container")
+        ->type_name("string");
+    run_cmd->add_option("--cpus", opts->cpus, "Number of CPUs")->type_name("decimal");
+    run_cmd->add_flag("-d,--detach", opts->detach, "Run container in background and print container ID");
     run_cmd->add_option("-e,--env", opts->env, "Set environment variables (KEY=VALUE, or KEY to pass kubik's own)")
         ->type_name("list")
         ->allow_extra_args(false);
@@ -96,7 +171,13 @@ void add_run_command(CLI::App& app, const GlobalOptions& global, Action& action)
                         "How to enter the root filesystem: default (pivot_root) or chroot (lesson 1 demo; escapable)")
         ->type_name("string")
         ->check(CLI::IsMember({"default", "pivot_root", "chroot"}));
+    run_cmd->add_option("-m,--memory", opts->memory, "Memory limit")->type_name("bytes");
+    run_cmd->add_option("--memory-swap", opts->memory_swap,
+                        "Swap limit equal to memory plus swap: '-1' to enable unlimited swap")
+        ->type_name("bytes");
     run_cmd->add_option("--name", opts->name, "Assign a name to the container")->type_name("string");
+    run_cmd->add_option("--pids-limit", opts->pids_limit, "Tune container pids limit (set -1 for unlimited)")
+        ->type_name("int");
     run_cmd->add_flag("--rm", opts->remove, "Automatically remove the container when it exits");
     run_cmd->add_flag("-t,--tty", opts->tty, "Allocate a pseudo-TTY");
     run_cmd->add_option("-w,--workdir", opts->workdir, "Working directory inside the container")->type_name("string");

@@ -1,6 +1,8 @@
 // Everything kubik needs to start one container, decided before it starts.
 #pragma once
 
+#include "cgroup.hpp"
+
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -28,7 +30,14 @@ struct ContainerSpec {
     bool interactive = false;            ///< -i: keep stdin attached
     bool tty = false;                    ///< -t: a pseudo-terminal
     bool remove = false;                 ///< --rm
+    bool detach = false;                 ///< -d: a monitor process waits for it, kubik returns
     Isolation isolation = Isolation::PivotRoot;
+
+    cgroups::CgroupLimits limits;        ///< --memory, --memory-swap, --cpus, --pids-limit
+    std::string cgroup_parent = "kubik"; ///< --cgroup-parent: the group that holds ours
+
+    /// The container's cgroup, relative to each hierarchy's root.
+    std::filesystem::path cgroup_path() const { return std::filesystem::path(cgroup_parent) / id; }
 };
 
 } // namespace kubik

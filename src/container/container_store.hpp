@@ -2,13 +2,13 @@
 #pragma once
 
 #include "container/container_spec.hpp"
+#include "container/container_state.hpp"
 #include "core/error.hpp"
-
-#include <sys/types.h>
+#include "core/unique_fd.hpp"
 
 #include <filesystem>
-#include <optional>
 #include <string>
+#include <vector>
 
 namespace kubik {
 
@@ -24,30 +24,21 @@ struct ContainerPaths {
     std::filesystem::path upper;  ///< overlay upper layer: the container's writes
     std::filesystem::path work;   ///< overlay's scratch directory
     std::filesystem::path rootfs; ///< where the overlay is mounted (inside the container's mount ns)
+    std::filesystem::path state;  ///< container.json
+    std::filesystem::path log;    ///< container.log (detached containers)
+
+    static ContainerPaths in(const std::filesystem::path& dir);
 };
 
-/// A container's directory and name claim. Owns them: unless keep() is
-/// called, the destructor removes both, so a failed `run` leaves nothing.
-class ContainerRecord {
+/// An exclusive flock(2) on a container's directory, held for the object's
+/// lifetime: commands that read-modify-write the state take it, so two of
+/// them can't interleave. Released by the kernel even on kill -9.
+class ContainerLock {
 public:
-    ContainerRecord(std::filesystem::path name_link, ContainerPaths paths)
-        : name_link_(std::move(name_link)), paths_(std::move(paths)) {}
-    ContainerRecord(ContainerRecord&&) noexcept;
-    ContainerRecord& operator=(ContainerRecord&&) = delete;
-    ~ContainerRecord();
-
-    const ContainerPaths& paths() const { return paths_; }
-    /// The container outlives this object (no --rm).
-    void keep() { keep_ = true; }
-    /// Records state for `ps`/`inspect`; `durable` adds an fsync.
-    void write_state(const ContainerSpec& spec, const std::string& status, pid_t pid,
-                     std::optional<int> exit_code, bool durable) const;
+    explicit ContainerLock(const std::filesystem::path& dir);
 
 private:
-    std::filesystem::path name_link_;
-    ContainerPaths paths_;
-    bool keep_ = false;
-    bool moved_ = false;
+    UniqueFd fd_;
 };
 
 class ContainerStore {
@@ -56,11 +47,53 @@ public:
 
     /// Claims spec.name and creates the container's directory; throws
     /// NameInUse (exit 125) on a name conflict, leaving nothing behind.
-    ContainerRecord create(const ContainerSpec& spec);
+    /// The returned info has status "created"; save() records it.
+    ContainerInfo create(const ContainerSpec& spec) const;
+
+    /// The id of the container named `ref`, or whose id is or starts with
+    /// `ref`. Throws kubik::Error (exit 1) "No such container: REF", or when
+    /// the prefix is ambiguous.
+    std::string resolve(const std::string& ref) const;
+    ContainerInfo load(const std::string& id) const;
+    /// Every container, newest first. Unreadable entries are skipped.
+    std::vector<ContainerInfo> list() const;
+    /// Writes the state file atomically; `durable` adds fsync. Callers that
+    /// read-modify-write hold a ContainerLock.
+    void save(const ContainerInfo& info, bool durable) const;
+    /// Removes the container's directory and name. Missing parts are fine.
+    void remove(const ContainerInfo& info) const noexcept;
+
+    ContainerPaths paths(const std::string& id) const { return ContainerPaths::in(containers_ / id); }
+    const std::filesystem::path& root() const { return root_; }
 
 private:
-    std::filesystem::path containers_;
-    std::filesystem::path names_;
+    std::filesystem::path root_, containers_, names_;
+};
+
+/// Owns a container being started by `run`: unless keep() is called, the
+/// destructor removes its directory and name, so a failed `run` leaves nothing.
+class ContainerRecord {
+public:
+    ContainerRecord(const ContainerStore& store, ContainerInfo info)
+        : store_(store), info_(std::move(info)), paths_(store.paths(info_.spec.id)) {}
+    ContainerRecord(const ContainerRecord&) = delete;
+    ContainerRecord& operator=(const ContainerRecord&) = delete;
+    ~ContainerRecord() {
+        if (!keep_) store_.remove(info_);
+    }
+
+    ContainerInfo& info() { return info_; }
+    const ContainerSpec& spec() const { return info_.spec; }
+    const ContainerPaths& paths() const { return paths_; }
+    void save(bool durable) const { store_.save(info_, durable); }
+    /// The container outlives this object.
+    void keep() { keep_ = true; }
+
+private:
+    const ContainerStore& store_;
+    ContainerInfo info_;
+    ContainerPaths paths_;
+    bool keep_ = false;
 };
 
 } // namespace kubik

@@ -1,15 +1,94 @@
-// The parent's side of the start pipeline: `kubik run` in the foreground.
+// Starting a container and recording its end: the steps `kubik run` shares
+// between the foreground (`run`) and the background (`run -d`) paths.
+//
+//   prepare_cgroup ─> start_container ─> (someone waits for init) ─> finish_container
 #pragma once
 
-#include "container/container_spec.hpp"
+#include "cgroup.hpp"
 #include "container/container_store.hpp"
+#include "runtime/channel.hpp"
+
+#include <signal.h>
+#include <sys/types.h>
+
+#include <memory>
+#include <optional>
 
 namespace kubik {
 
-/// Starts the container described by `spec` in the directory `record` owns,
-/// relays its terminal (-t), forwards signals sent to kubik, waits for it to
-/// end and returns docker's exit code for `run`: the command's, 125/126/127
-/// when it could not start (the reason is printed), 128+N when killed.
-int run_container(const ContainerSpec& spec, ContainerRecord& record);
+/// A container's cgroup, removed when this object goes unless release()d:
+/// a failed start leaves no cgroup behind.
+class OwnedCgroup {
+public:
+    OwnedCgroup() = default;
+    explicit OwnedCgroup(std::unique_ptr<cgroups::Cgroup> cgroup) : cgroup_(std::move(cgroup)) {}
+    OwnedCgroup(OwnedCgroup&&) = default;
+    OwnedCgroup& operator=(OwnedCgroup&&) = default;
+    ~OwnedCgroup();
+
+    cgroups::Cgroup* get() const { return cgroup_.get(); }
+    /// Hands over the cgroup: whoever takes it removes it (finish_container).
+    std::unique_ptr<cgroups::Cgroup> release() { return std::move(cgroup_); }
+
+private:
+    std::unique_ptr<cgroups::Cgroup> cgroup_;
+};
+
+/// Creates the container's cgroup and writes its limits (lesson 3). While
+/// lesson 3 is a stub, skipped with a notice, or an error if limits were asked for.
+OwnedCgroup prepare_cgroup(const ContainerSpec& spec);
+
+/// The namespaces to create besides the mount namespace (lesson 2), or 0
+/// while lesson 2 is a stub (an error with --hostname).
+int container_namespace_flags(const ContainerSpec& spec);
+
+/// Blocks signals for the lifetime of the object, so that they queue for a
+/// signalfd instead of running handlers; restores the old mask after.
+class BlockedSignals {
+public:
+    explicit BlockedSignals(const sigset_t& set) { sigprocmask(SIG_BLOCK, &set, &old_); }
+    ~BlockedSignals() { sigprocmask(SIG_SETMASK, &old_, nullptr); }
+    BlockedSignals(const BlockedSignals&) = delete;
+    BlockedSignals& operator=(const BlockedSignals&) = delete;
+
+private:
+    sigset_t old_;
+};
+
+struct StartedContainer {
+    pid_t init = -1;
+    Channel channel; ///< the parent's end; reports errors until exec
+};
+
+/// Clones the container's first process into new namespaces, puts it in
+/// `cgroup`, and lets it go. The child inherits this process's stdout and
+/// stderr; its stdin is `stdin_fd` (or ours, when -1). Expects SIGCHLD to be
+/// blocked by the caller, who then waits for `init`.
+StartedContainer start_container(const ContainerSpec& spec, const ContainerPaths& paths,
+                                 cgroups::Cgroup* cgroup, int ns_flags, int stdin_fd, const GoMessage& go);
+
+/// Records that the container ended (exit code, OOM kill, finish time),
+/// removes its cgroup, and with --rm the whole container. `error` is the
+/// report of a container that could not start: it is removed too (docker
+/// would keep it as "Created"; kubik leaves no half-made state behind).
+/// Returns docker's exit code.
+int finish_container(const ContainerStore& store, ContainerInfo& info, cgroups::Cgroup* cgroup,
+                     int wait_status, const std::optional<ContainerReport>& error);
+
+/// `kubik run` in the foreground: relays the terminal, forwards signals,
+/// returns the exit code.
+int run_foreground(const ContainerStore& store, ContainerRecord& record);
+
+/// `kubik run -d`: hands the container to a monitor process and returns 0
+/// once it runs (printing its id), or the start error's exit code.
+int run_detached(const ContainerStore& store, ContainerRecord& record);
+
+/// `kubik __finish ROOT ID WAIT_STATUS`, exec'd by kubik-monitor when the
+/// container's init has exited: finish_container() for a detached container.
+int finish_main(int argc, char** argv);
+
+/// write(2) all of `data`, retrying short writes; gives up silently when
+/// the reader has gone.
+void write_all(int fd, const char* data, size_t size);
 
 } // namespace kubik

@@ -1,0 +1,79 @@
+// `kubik stop`, `kubik kill`, `kubik rm`: each takes one or more containers
+// and prints each one's reference as given, like docker.
+#include "cli/commands.hpp"
+
+#include "cli/container_args.hpp"
+#include "cli/units.hpp"
+#include "runtime/stop.hpp"
+
+#include <iostream>
+
+namespace kubik::cli {
+namespace {
+
+struct Refs {
+    std::vector<std::string> refs;
+};
+
+CLI::App* add_container_command(CLI::App& app, const char* name, const char* what, const std::string& usage) {
+    auto* cmd = app.add_subcommand(name, what);
+    cmd->set_help_flag("--help", "Print usage");
+    use_docker_style_help(*cmd, usage);
+    return cmd;
+}
+
+} // namespace
+
+void add_lifecycle_commands(CLI::App& app, const GlobalOptions& global, Action& action) {
+    {
+        auto refs = std::make_shared<Refs>();
+        auto timeout = std::make_shared<int>(10);
+        auto* cmd = add_container_command(app, "stop", "Stop one or more running containers",
+                                          "kubik stop [OPTIONS] CONTAINER [CONTAINER...]");
+        cmd->add_option("-t,--time", *timeout, "Seconds to wait before killing the container")->capture_default_str();
+        cmd->add_option("CONTAINER", refs->refs, "Container name or id")->required();
+        cmd->callback([&global, &action, refs, timeout] {
+            action = [&global, refs, timeout] {
+                return for_each_container(global, refs->refs, [&](const ContainerStore&, const ContainerInfo& info) {
+                    stop_container(info, std::chrono::seconds(std::max(0, *timeout)));
+                    std::cout << info.spec.name << "\n";
+                });
+            };
+        });
+    }
+    {
+        auto refs = std::make_shared<Refs>();
+        auto signal = std::make_shared<std::string>("KILL");
+        auto* cmd = add_container_command(app, "kill", "Kill one or more running containers",
+                                          "kubik kill [OPTIONS] CONTAINER [CONTAINER...]");
+        cmd->add_option("-s,--signal", *signal, "Signal to send to the container")->capture_default_str();
+        cmd->add_option("CONTAINER", refs->refs, "Container name or id")->required();
+        cmd->callback([&global, &action, refs, signal] {
+            action = exit_one_on_error([&global, refs, signal] {
+                int sig = parse_signal(*signal); // a bad signal fails before any container is touched
+                return for_each_container(global, refs->refs, [&](const ContainerStore&, const ContainerInfo& info) {
+                    signal_container(info, sig);
+                    std::cout << info.spec.name << "\n";
+                });
+            });
+        });
+    }
+    {
+        auto refs = std::make_shared<Refs>();
+        auto force = std::make_shared<bool>(false);
+        auto* cmd = add_container_command(app, "rm", "Remove one or more containers",
+                                          "kubik rm [OPTIONS] CONTAINER [CONTAINER...]");
+        cmd->add_flag("-f,--force", *force, "Force the removal of a running container (uses SIGKILL)");
+        cmd->add_option("CONTAINER", refs->refs, "Container name or id")->required();
+        cmd->callback([&global, &action, refs, force] {
+            action = [&global, refs, force] {
+                return for_each_container(global, refs->refs, [&](const ContainerStore& store, const ContainerInfo& info) {
+                    remove_container(store, info, *force);
+                    std::cout << info.spec.name << "\n";
+                });
+            };
+        });
+    }
+}
+
+} // namespace kubik::cli

@@ -1,0 +1,43 @@
+#include "cli/units.hpp"
+
+#include "core/error.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <csignal>
+#include <cstring>
+#include <regex>
+
+namespace kubik::cli {
+
+int64_t parse_ram_bytes(const std::string& text) {
+    // The pattern of docker's go-units RAMInBytes.
+    static const std::regex re(R"(^(\d+(?:\.\d+)?) ?([kKmMgGtTpP])?[iI]?[bB]?$)");
+    std::smatch m;
+    if (!std::regex_match(text, m, re)) throw Error("invalid size: '" + text + "'");
+    double value = std::stod(m[1].str());
+    int shift = 0;
+    if (m[2].matched) {
+        const std::string units = "kmgtp";
+        shift = 10 * (1 + static_cast<int>(units.find(static_cast<char>(std::tolower(m[2].str()[0])))));
+    }
+    double bytes = value * static_cast<double>(int64_t{1} << shift);
+    if (bytes > 9.2e18) throw Error("invalid size: '" + text + "' (too large)");
+    return static_cast<int64_t>(bytes);
+}
+
+int parse_signal(const std::string& text) {
+    if (!text.empty() && std::all_of(text.begin(), text.end(), ::isdigit)) {
+        int n = std::stoi(text);
+        if (n > 0 && n < NSIG) return n;
+        throw Error("invalid signal: " + text);
+    }
+    std::string name = text;
+    std::transform(name.begin(), name.end(), name.begin(), ::toupper);
+    if (name.rfind("SIG", 0) == 0) name = name.substr(3);
+    for (int sig = 1; sig < NSIG; ++sig)
+        if (const char* abbrev = sigabbrev_np(sig); abbrev && name == abbrev) return sig;
+    throw Error("invalid signal: " + text);
+}
+
+} // namespace kubik::cli

@@ -1,0 +1,142 @@
+#include "container/container_state.hpp"
+
+#include "core/files.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <cstdlib>
+#include <ctime>
+#include <sstream>
+
+namespace kubik {
+
+std::string now_rfc3339() {
+    struct timespec ts;
+    ::clock_gettime(CLOCK_REALTIME, &ts);
+    struct tm tm;
+    ::gmtime_r(&ts.tv_sec, &tm);
+    char buf[64];
+    size_t n = std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+    std::snprintf(buf + n, sizeof buf - n, ".%09ldZ", ts.tv_nsec);
+    return buf;
+}
+
+double parse_rfc3339(const std::string& text) {
+    struct tm tm {};
+    const char* rest = ::strptime(text.c_str(), "%Y-%m-%dT%H:%M:%S", &tm);
+    if (!rest) return 0;
+    double fraction = *rest == '.' ? std::strtod(rest, nullptr) : 0.0;
+    return static_cast<double>(::timegm(&tm)) + fraction;
+}
+
+uint64_t process_start_time(pid_t pid) {
+    std::string stat;
+    try {
+        stat = read_file("/proc/" + std::to_string(pid) + "/stat");
+    } catch (...) {
+        return 0;
+    }
+    // The command name (field 2) may contain spaces and ')'; fields after
+    // the last ')' are plain numbers. starttime is field 22.
+    auto close = stat.rfind(')');
+    if (close == std::string::npos) return 0;
+    std::istringstream fields(stat.substr(close + 2));
+    std::string field;
+    for (int i = 3; i <= 22 && fields >> field; ++i)
+        if (i == 22) return std::stoull(field);
+    return 0;
+}
+
+bool ContainerInfo::running() const {
+    return state.status == "running" && state.pid > 0 &&
+           process_start_time(state.pid) == state.pid_start_time;
+}
+
+std::string ContainerInfo::effective_status() const {
+    if (state.status == "running" && !running()) return "dead";
+    return state.status;
+}
+
+nlohmann::json container_to_json(const ContainerInfo& info) {
+    const auto& s = info.spec;
+    const auto& st = info.state;
+    auto opt = [](const auto& v) { return v ? nlohmann::json(*v) : nlohmann::json(nullptr); };
+    return {
+        {"Id", s.id},
+        {"Name", s.name},
+        {"Image", s.image},
+        {"ImageRootfs", s.image_rootfs.string()},
+        {"Created", st.created_at},
+        {"Config",
+         {{"Cmd", s.argv},
+          {"Env", s.env},
+          {"WorkingDir", s.working_dir},
+          {"Hostname", s.hostname},
+          {"Tty", s.tty},
+          {"OpenStdin", s.interactive}}},
+        {"HostConfig",
+         {{"AutoRemove", s.remove},
+          {"Memory", opt(s.limits.memory)},
+          {"MemorySwap", opt(s.limits.memory_swap)},
+          {"Cpus", opt(s.limits.cpus)},
+          {"PidsLimit", opt(s.limits.pids)},
+          {"CgroupParent", s.cgroup_parent},
+          {"Isolation", s.isolation == Isolation::Chroot ? "chroot" : "default"}}},
+        {"State",
+         {{"Status", st.status},
+          {"Running", info.running()},
+          {"OOMKilled", st.oom_killed},
+          {"Dead", info.effective_status() == "dead"},
+          {"Pid", st.pid},
+          {"PidStartTime", st.pid_start_time},
+          {"MonitorPid", st.monitor_pid},
+          {"MonitorStartTime", st.monitor_start_time},
+          {"ExitCode", opt(st.exit_code)},
+          {"Error", st.error},
+          {"StartedAt", st.started_at},
+          {"FinishedAt", st.finished_at}}},
+    };
+}
+
+ContainerInfo container_from_json(const nlohmann::json& doc) {
+    ContainerInfo info;
+    auto& s = info.spec;
+    auto& st = info.state;
+    s.id = doc.at("Id");
+    s.name = doc.at("Name");
+    s.image = doc.value("Image", "");
+    s.image_rootfs = doc.value("ImageRootfs", "");
+    st.created_at = doc.value("Created", "");
+    const auto& c = doc.at("Config");
+    s.argv = c.value("Cmd", std::vector<std::string>{});
+    s.env = c.value("Env", std::vector<std::string>{});
+    s.working_dir = c.value("WorkingDir", "/");
+    s.hostname = c.value("Hostname", "");
+    s.tty = c.value("Tty", false);
+    s.interactive = c.value("OpenStdin", false);
+    const auto& h = doc.at("HostConfig");
+    s.remove = h.value("AutoRemove", false);
+    auto get_opt = [](const nlohmann::json& obj, const char* key, auto& out) {
+        if (auto it = obj.find(key); it != obj.end() && !it->is_null()) out = it->get<typename std::remove_reference_t<decltype(out)>::value_type>();
+    };
+    get_opt(h, "Memory", s.limits.memory);
+    get_opt(h, "MemorySwap", s.limits.memory_swap);
+    get_opt(h, "Cpus", s.limits.cpus);
+    get_opt(h, "PidsLimit", s.limits.pids);
+    s.cgroup_parent = h.value("CgroupParent", "kubik");
+    s.isolation = h.value("Isolation", "default") == "chroot" ? Isolation::Chroot : Isolation::PivotRoot;
+    const auto& j = doc.at("State");
+    st.status = j.value("Status", "created");
+    st.oom_killed = j.value("OOMKilled", false);
+    st.pid = j.value("Pid", 0);
+    st.pid_start_time = j.value("PidStartTime", uint64_t{0});
+    st.monitor_pid = j.value("MonitorPid", 0);
+    st.monitor_start_time = j.value("MonitorStartTime", uint64_t{0});
+    get_opt(j, "ExitCode", st.exit_code);
+    st.error = j.value("Error", "");
+    st.started_at = j.value("StartedAt", "");
+    st.finished_at = j.value("FinishedAt", "");
+    return info;
+}
+
+} // namespace kubik

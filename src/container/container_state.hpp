@@ -1,0 +1,57 @@
+// What kubik records about a container: its spec and its life so far.
+//
+// Stored as ROOT/containers/ID/container.json, in the shape of the fields
+// `docker inspect` shows (Id, Name, Config, HostConfig, State), written
+// atomically under the container's lock so concurrent commands never see
+// half a file or lose an update.
+#pragma once
+
+#include "container/container_spec.hpp"
+
+#include <nlohmann/json_fwd.hpp>
+#include <sys/types.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace kubik {
+
+struct ContainerState {
+    std::string status = "created"; ///< created, running, exited (docker's words)
+    pid_t pid = 0;                  ///< the container's init, as the host sees it
+    uint64_t pid_start_time = 0;    ///< its start time (/proc/PID/stat): tells a reused pid apart
+    pid_t monitor_pid = 0;          ///< who waits for init: the monitor (-d) or `kubik run`
+    uint64_t monitor_start_time = 0;
+    std::optional<int> exit_code;
+    bool oom_killed = false;
+    std::string created_at, started_at, finished_at; ///< RFC 3339, UTC
+    std::string error;              ///< why it failed to start, if it did
+};
+
+/// A container as stored: its spec and its state.
+struct ContainerInfo {
+    ContainerSpec spec;
+    ContainerState state;
+
+    /// Running by the record *and* in fact: the recorded init still exists.
+    /// A container whose kubik or monitor was killed (kill -9) has status
+    /// "running" but no live init; kubik calls that "dead".
+    bool running() const;
+    /// "running", "exited", "created" or "dead" (see running()).
+    std::string effective_status() const;
+};
+
+nlohmann::json container_to_json(const ContainerInfo& info);
+ContainerInfo container_from_json(const nlohmann::json& doc);
+
+/// The current time as RFC 3339 with nanoseconds, UTC ("2026-11-27T18:37:11.123456789Z").
+std::string now_rfc3339();
+
+/// Seconds since the epoch of an RFC 3339 UTC time written by now_rfc3339(); 0 if empty.
+double parse_rfc3339(const std::string& text);
+
+/// Start time of process `pid` in clock ticks since boot; 0 if it does not exist.
+uint64_t process_start_time(pid_t pid);
+
+} // namespace kubik

@@ -1,0 +1,189 @@
+// `kubik run -d`: the container keeps running after kubik returns.
+//
+// Someone must stay behind to wait for the container's init, collect its exit
+// status and write its output to the log: a small monitor process, like
+// conmon (podman) or containerd-shim (docker). It is made by a double fork —
+// fork, setsid, fork again — so it belongs to no terminal and no session of
+// the user's, and the host's init adopts it when kubik returns. Once the
+// container runs, the process execs kubik-monitor (src/monitor/): exec keeps
+// its children (the container's init stays its child) but drops the memory
+// of the start path, so what stays behind is small.
+#include "runtime/launch.hpp"
+
+#include "runtime/lesson_step.hpp"
+
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <iostream>
+
+namespace kubik {
+namespace {
+
+// The monitor receives the container's output on these descriptors.
+constexpr int kMonitorStdout = 3; // or the pty master, with -t
+constexpr int kMonitorStderr = 4;
+
+// Reports to `kubik run -d` how the start went: "0 " or "CODE MESSAGE",
+// ended by a NUL. The reader can't wait for end-of-file instead: the
+// container's init is a fork of this process and holds a copy of the pipe.
+void report_start(int fd, int code, const std::string& message) {
+    std::string text = std::to_string(code) + " " + message;
+    write_all(fd, text.c_str(), text.size() + 1);
+}
+
+/// Runs in the monitor before its exec: starts the container with its
+/// output going to pipes, waits until exec happened, then becomes the
+/// monitor proper. Returns only if that failed (reported on `ready_fd`).
+void start_monitored(const ContainerStore& store, ContainerRecord& record, OwnedCgroup cgroup, int ready_fd) {
+    ContainerInfo& info = record.info();
+    const ContainerSpec& spec = info.spec;
+    try {
+        int ns_flags = container_namespace_flags(spec);
+        UniqueFd dev_null(::open("/dev/null", O_RDWR | O_CLOEXEC));
+        if (!dev_null) throw_errno("open /dev/null");
+
+        // The container inherits our stdout and stderr: make them the write
+        // ends of two pipes, whose read ends the monitor logs.
+        int out[2] = {-1, -1}, err[2] = {-1, -1};
+        if (!spec.tty && (::pipe2(out, O_CLOEXEC) != 0 || ::pipe2(err, O_CLOEXEC) != 0))
+            throw_errno("pipe for the container's output");
+        if (!spec.tty && (::dup2(out[1], STDOUT_FILENO) < 0 || ::dup2(err[1], STDERR_FILENO) < 0))
+            throw_errno("dup2 the container's output");
+
+        sigset_t chld;
+        sigemptyset(&chld);
+        sigaddset(&chld, SIGCHLD);
+        sigprocmask(SIG_BLOCK, &chld, nullptr); // kept across exec: the monitor reads it from a signalfd
+        StartedContainer started = start_container(spec, record.paths(), cgroup.get(), ns_flags, dev_null.get(), {});
+
+        // Only the container may hold the write ends now, so the monitor sees
+        // end-of-file exactly when the container's last process is gone.
+        ::dup2(dev_null.get(), STDOUT_FILENO);
+        ::dup2(dev_null.get(), STDERR_FILENO);
+        if (!spec.tty) {
+            ::close(out[1]);
+            ::close(err[1]);
+        }
+
+        UniqueFd master;
+        std::optional<ContainerReport> error;
+        while (auto report = started.channel.receive()) {
+            if (report->kind == ContainerReport::Terminal) master = std::move(report->fd);
+            else if (!error) error = std::move(report);
+        }
+        if (error) {
+            int status = 0;
+            while (::waitpid(started.init, &status, 0) < 0 && errno == EINTR) {}
+            report_start(ready_fd, error->exit_code, error->message);
+            record.keep();
+            auto cg = cgroup.release();
+            finish_container(store, info, cg.get(), status, error);
+            ::_exit(0);
+        }
+
+        info.state.status = "running";
+        info.state.pid = started.init;
+        info.state.pid_start_time = process_start_time(started.init);
+        info.state.monitor_pid = ::getpid();
+        info.state.monitor_start_time = process_start_time(::getpid());
+        info.state.started_at = now_rfc3339();
+        record.save(/*durable=*/true);
+        record.keep();
+        cgroup.release(); // the monitor reopens and removes it at the end
+
+        // The container runs: `kubik run -d` may print its id and return.
+        report_start(ready_fd, 0, "");
+        ::close(ready_fd);
+
+        // Hand the output descriptors to the monitor at fixed numbers. Move
+        // them out of the way first: a source may already sit on 3 or 4.
+        int log_out = ::fcntl(spec.tty ? master.get() : out[0], F_DUPFD_CLOEXEC, 10);
+        int log_err = ::fcntl(spec.tty ? dev_null.get() : err[0], F_DUPFD_CLOEXEC, 10);
+        // dup2 clears close-on-exec on the copy, so these survive the exec.
+        if (log_out < 0 || log_err < 0 || ::dup2(log_out, kMonitorStdout) < 0 ||
+            ::dup2(log_err, kMonitorStderr) < 0)
+            throw_errno("pass the container's output to the monitor");
+
+        // kubik-monitor is installed beside kubik; it execs kubik again
+        // (`__finish`) when the container is gone.
+        auto kubik = std::filesystem::read_symlink("/proc/self/exe");
+        auto monitor = kubik.parent_path() / "kubik-monitor";
+        std::string root = store.root().string(), pid = std::to_string(started.init);
+        const char* argv[] = {"kubik-monitor", kubik.c_str(), root.c_str(), spec.id.c_str(), pid.c_str(), nullptr};
+        ::execv(monitor.c_str(), const_cast<char* const*>(argv));
+        throw_errno("exec " + monitor.string());
+    } catch (const Error& e) {
+        report_start(ready_fd, e.exit_code(), e.what());
+    } catch (const std::exception& e) {
+        report_start(ready_fd, kExitRuntimeError, e.what());
+    }
+    // Nothing runs. The cgroup goes with `cgroup`'s destructor on return;
+    // the record is a copy of the parent's, whose destructor never runs here.
+    store.remove(info);
+}
+
+} // namespace
+
+int run_detached(const ContainerStore& store, ContainerRecord& record) {
+    OwnedCgroup cgroup = prepare_cgroup(record.spec());
+    int ready[2];
+    if (::pipe2(ready, O_CLOEXEC) != 0) throw_errno("pipe");
+    UniqueFd ready_read(ready[0]), ready_write(ready[1]);
+
+    pid_t first = ::fork();
+    if (first < 0) throw_errno("fork the monitor");
+    if (first == 0) {
+        ready_read.reset();
+        ::setsid(); // no controlling terminal: the user's Ctrl-C does not reach it
+        pid_t monitor = ::fork();
+        if (monitor != 0) ::_exit(monitor < 0 ? 1 : 0);
+        start_monitored(store, record, std::move(cgroup), ready_write.get());
+        ::_exit(kExitRuntimeError);
+    }
+    // The monitor owns the container and its cgroup now.
+    record.keep();
+    cgroup.release(); // drops our handle without removing the group
+    ready_write.reset();
+    while (::waitpid(first, nullptr, 0) < 0 && errno == EINTR) {}
+
+    std::string answer;
+    char buf[4096];
+    ssize_t n;
+    while (answer.find('\0') == std::string::npos &&
+           ((n = ::read(ready_read.get(), buf, sizeof buf)) > 0 || (n < 0 && errno == EINTR)))
+        if (n > 0) answer.append(buf, static_cast<size_t>(n));
+    if (answer.find('\0') == std::string::npos)
+        throw Error("the monitor process died before the container started");
+    answer.resize(answer.find('\0'));
+    int code = std::atoi(answer.c_str());
+    if (code != 0) {
+        std::cerr << "kubik: " << answer.substr(answer.find(' ') + 1) << "\n";
+        return code;
+    }
+    std::cout << record.spec().id << "\n";
+    return 0;
+}
+
+int finish_main(int argc, char** argv) {
+    if (argc != 5) return kExitRuntimeError;
+    ContainerStore store(argv[2]);
+    try {
+        ContainerInfo info = store.load(argv[3]);
+        std::unique_ptr<cgroups::Cgroup> cgroup;
+        try {
+            cgroup = cgroups::open_cgroup(cgroups::detect_layout(), info.spec.cgroup_path());
+        } catch (const NotImplemented&) {
+        }
+        finish_container(store, info, cgroup.get(), std::atoi(argv[4]), std::nullopt);
+    } catch (const std::exception&) {
+        return kExitRuntimeError; // removed meanwhile (rm -f): nothing left to record
+    }
+    return 0;
+}
+
+} // namespace kubik

@@ -1,0 +1,123 @@
+#include "runtime/exec.hpp"
+
+#include "cgroup.hpp"
+#include "enter.hpp"
+#include "init.hpp"
+#include "process.hpp"
+#include "runtime/launch.hpp"
+#include "runtime/lesson_step.hpp"
+#include "runtime/supervisor.hpp"
+#include "runtime/terminal.hpp"
+
+#include <fcntl.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+
+namespace kubik {
+namespace {
+
+[[noreturn]] void report_and_exit(const Channel& channel, int code, const std::string& message) noexcept {
+    channel.send_error(code, message);
+    ::_exit(code);
+}
+
+template <class Body>
+[[noreturn]] void run_reporting(const Channel& channel, Body&& body) noexcept {
+    try {
+        body();
+        ::_exit(kExitRuntimeError);
+    } catch (const Error& e) {
+        report_and_exit(channel, e.exit_code(), e.what());
+    } catch (const std::exception& e) {
+        report_and_exit(channel, kExitRuntimeError, e.what());
+    }
+}
+
+// Inside the container's namespaces: becomes the command.
+[[noreturn]] void exec_command_main(const ContainerInfo& info, const ExecOptions& options, const Channel& channel,
+                                    int stdin_fd) noexcept {
+    run_reporting(channel, [&] {
+        if (options.tty) {
+            // The container's own /dev/ptmx: `tty` inside names its /dev/pts.
+            struct winsize size {};
+            if (auto s = terminal_size(STDIN_FILENO)) size = *s;
+            PtyPair pty = open_pty(size);
+            channel.send_terminal(pty.master.get());
+            pty.master.reset();
+            process::reset_signals();
+            attach_to_terminal(pty.slave.get());
+        } else {
+            process::reset_signals();
+            if (stdin_fd >= 0 && ::dup2(stdin_fd, STDIN_FILENO) < 0) throw_errno("redirect stdin");
+        }
+        auto env = process::build_environment(info.spec.env, options.env, info.spec.hostname, options.tty,
+                                              [](const char* key) { return std::getenv(key); });
+        process::prepare_working_directory(options.working_dir.empty() ? info.spec.working_dir
+                                                                       : options.working_dir);
+        process::exec_command(options.argv, env);
+    });
+}
+
+} // namespace
+
+int exec_in_container(const ContainerInfo& info, const ExecOptions& options) {
+    if (!info.running())
+        throw Error("container " + info.spec.id + " is not running", kExitGeneric);
+
+    // The cgroup is joined from the host's mount namespace, where cgroupfs is.
+    std::unique_ptr<cgroups::Cgroup> cgroup;
+    lesson_step([&] { cgroup = cgroups::open_cgroup(cgroups::detect_layout(), info.spec.cgroup_path()); });
+
+    UniqueFd dev_null;
+    if (!options.interactive && !options.tty) dev_null.reset(::open("/dev/null", O_RDONLY | O_CLOEXEC));
+
+    const sigset_t signals = supervised_signals();
+    BlockedSignals blocked(signals);
+    UniqueFd signal_fd(::signalfd(-1, &signals, SFD_CLOEXEC));
+    if (!signal_fd) throw_errno("signalfd");
+    Channel channel = Channel::create();
+
+    pid_t joiner = ::fork();
+    if (joiner < 0) throw_errno("fork");
+    if (joiner == 0) {
+        channel.close_parent_end();
+        run_reporting(channel, [&] {
+            if (cgroup) cgroup->add_process(::getpid());
+            lifecycle::enter_namespaces(info.state.pid);
+            // setns into a PID namespace moves only our future children: fork
+            // once more, and stay as their parent to pass on signals and
+            // collect the exit status, like the container's own init does.
+            pid_t command = ::fork();
+            if (command < 0) throw_errno("fork");
+            if (command == 0) exec_command_main(info, options, channel, dev_null.get());
+            channel.close_all();
+            try {
+                ::_exit(ns::run_init(command));
+            } catch (const NotImplemented&) {
+                int status = 0;
+                while (::waitpid(command, &status, 0) < 0 && errno == EINTR) {}
+                ::_exit(process::exit_code_from_wait_status(status));
+            }
+        });
+    }
+    channel.close_child_end();
+    dev_null.reset();
+
+    std::optional<RawMode> raw;
+    if (options.tty && options.interactive) raw.emplace(STDIN_FILENO);
+    Supervisor supervisor(joiner, channel, options.interactive);
+    int status = supervisor.wait(signal_fd.get());
+    raw.reset();
+    if (const auto& error = supervisor.error()) {
+        std::string line = "kubik: " + error->message + "\n";
+        write_all(STDERR_FILENO, line.data(), line.size());
+        return error->exit_code;
+    }
+    return process::exit_code_from_wait_status(status);
+}
+
+} // namespace kubik

@@ -1,0 +1,25 @@
+// `kubik exec`: run another command inside a running container.
+#pragma once
+
+#include "container/container_state.hpp"
+
+#include <string>
+#include <vector>
+
+namespace kubik {
+
+struct ExecOptions {
+    std::vector<std::string> argv;
+    std::vector<std::string> env; ///< -e, added to the container's environment
+    std::string working_dir;      ///< -w; "" = the container's
+    bool interactive = false;
+    bool tty = false;
+};
+
+/// Joins the container's cgroup and namespaces (lesson 3), runs the command
+/// there with its terminal relayed and signals forwarded, and returns its
+/// exit code (126/127 when it could not be executed). Throws kubik::Error
+/// (exit 1) when the container is not running.
+int exec_in_container(const ContainerInfo& info, const ExecOptions& options);
+
+} // namespace kubik

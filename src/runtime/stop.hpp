@@ -1,0 +1,28 @@
+// Stopping, signalling and removing containers: `kubik stop`, `kill`, `rm`.
+#pragma once
+
+#include "container/container_store.hpp"
+
+#include <chrono>
+
+namespace kubik {
+
+/// Waits until process `pid` — if it is still the one that started at
+/// `start_time` — has exited, at most `timeout`. True once it is gone.
+bool wait_for_exit(pid_t pid, uint64_t start_time, std::chrono::milliseconds timeout);
+
+/// Sends `sig` to the container's init, which passes it on to the command
+/// (SIGKILL kills init itself, and with it every process of the container).
+/// Throws kubik::Error (exit 1) if the container is not running.
+void signal_container(const ContainerInfo& info, int sig);
+
+/// docker stop: SIGTERM, then SIGKILL after `grace`; returns once the
+/// container's end is recorded (its monitor has exited), so that
+/// `kubik stop x && kubik rm x` works. A stopped container is left alone.
+void stop_container(const ContainerInfo& info, std::chrono::seconds grace);
+
+/// docker rm: removes a stopped container's files, name and any cgroup left
+/// behind. A running one is an error unless `force`, which kills it first.
+void remove_container(const ContainerStore& store, const ContainerInfo& info, bool force);
+
+} // namespace kubik
