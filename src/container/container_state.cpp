@@ -42,8 +42,11 @@ uint64_t process_start_time(pid_t pid) {
     if (close == std::string::npos) return 0;
     std::istringstream fields(stat.substr(close + 2));
     std::string field;
-    for (int i = 3; i <= 22 && fields >> field; ++i)
+    for (int i = 3; i <= 22 && fields >> field; ++i) {
+        // A zombie has exited; only its parent hasn't collected it yet.
+        if (i == 3 && (field == "Z" || field == "X")) return 0;
         if (i == 22) return std::stoull(field);
+    }
     return 0;
 }
 

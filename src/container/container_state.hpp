@@ -51,7 +51,8 @@ std::string now_rfc3339();
 /// Seconds since the epoch of an RFC 3339 UTC time written by now_rfc3339(); 0 if empty.
 double parse_rfc3339(const std::string& text);
 
-/// Start time of process `pid` in clock ticks since boot; 0 if it does not exist.
+/// Start time of process `pid` in clock ticks since boot; 0 if it does not
+/// exist or has already exited (a zombie).
 uint64_t process_start_time(pid_t pid);
 
 } // namespace kubik

@@ -79,10 +79,11 @@ void start_monitored(const ContainerStore& store, ContainerRecord& record, Owned
         if (error) {
             int status = 0;
             while (::waitpid(started.init, &status, 0) < 0 && errno == EINTR) {}
-            report_start(ready_fd, error->exit_code, error->message);
             record.keep();
             auto cg = cgroup.release();
             finish_container(store, info, cg.get(), status, error);
+            // Only now: `kubik run -d` returns, and nothing of the container is left.
+            report_start(ready_fd, error->exit_code, error->message);
             ::_exit(0);
         }
 
