@@ -10,6 +10,7 @@
 #include "runtime/rootfs_mount.hpp"
 #include "runtime/terminal.hpp"
 
+#include <linux/close_range.h>
 #include <sched.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
@@ -53,6 +54,10 @@ template <class Body>
             throw_errno("redirect stdin");
         }
         process::prepare_working_directory(ctx.spec.working_dir);
+        // Whatever else kubik inherited from its caller must not reach the
+        // container: an open directory of the host's is a way out of any
+        // root. Close-on-exec, so the channel still reports a failed exec.
+        ::close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
         process::exec_command(ctx.spec.argv, ctx.spec.env);
     });
 }
@@ -135,7 +140,8 @@ void container_main(const InitContext& ctx) noexcept {
         // when the last process using it is gone.
         ctx.channel.close_all();
         pty.slave.reset();
-        if (ctx.stdin_fd >= 0) ::close(ctx.stdin_fd);
+        // PID 1 needs no descriptors beyond stdio; drop what kubik inherited.
+        ::close_range(3, ~0U, 0);
         ::_exit(supervise(command));
     });
 }

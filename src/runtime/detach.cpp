@@ -13,6 +13,7 @@
 #include "runtime/lesson_step.hpp"
 
 #include <fcntl.h>
+#include <linux/close_range.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -46,6 +47,9 @@ void start_monitored(const ContainerStore& store, ContainerRecord& record, Owned
         int ns_flags = container_namespace_flags(spec);
         UniqueFd dev_null(::open("/dev/null", O_RDWR | O_CLOEXEC));
         if (!dev_null) throw_errno("open /dev/null");
+        // Let go of the user's terminal: neither the monitor nor the
+        // container's init may hold it open after `kubik run -d` returns.
+        ::dup2(dev_null.get(), STDIN_FILENO);
 
         // The container inherits our stdout and stderr: make them the write
         // ends of two pipes, whose read ends the monitor logs.
@@ -109,6 +113,7 @@ void start_monitored(const ContainerStore& store, ContainerRecord& record, Owned
         if (log_out < 0 || log_err < 0 || ::dup2(log_out, kMonitorStdout) < 0 ||
             ::dup2(log_err, kMonitorStderr) < 0)
             throw_errno("pass the container's output to the monitor");
+        ::close_range(kMonitorStderr + 1, ~0U, CLOSE_RANGE_CLOEXEC); // the monitor keeps only 0-4
 
         // kubik-monitor is installed beside kubik; it execs kubik again
         // (`__finish`) when the container is gone.

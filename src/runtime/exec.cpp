@@ -10,6 +10,7 @@
 #include "runtime/terminal.hpp"
 
 #include <fcntl.h>
+#include <linux/close_range.h>
 #include <sys/signalfd.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -58,6 +59,7 @@ template <class Body>
                                               [](const char* key) { return std::getenv(key); });
         process::prepare_working_directory(options.working_dir.empty() ? info.spec.working_dir
                                                                        : options.working_dir);
+        ::close_range(3, ~0U, CLOSE_RANGE_CLOEXEC); // nothing of the host's leaks in (see container_init.cpp)
         process::exec_command(options.argv, env);
     });
 }
