@@ -41,7 +41,8 @@ cgroups::CgroupLimits parse_limits(const RunOptions& opts) {
         // Below this the container's own processes can't even start.
         if (*limits.memory < 6 * 1024 * 1024) throw Error("Minimum memory limit allowed is 6MB");
     }
-    if (!opts.memory_swap.empty()) {
+    // Docker takes --memory-swap 0 as "not given".
+    if (!opts.memory_swap.empty() && opts.memory_swap != "0") {
         if (opts.memory_swap == "-1") {
             limits.memory_swap = -1;
         } else {

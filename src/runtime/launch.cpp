@@ -17,6 +17,7 @@
 namespace kubik {
 namespace {
 
+// [docs:clone-into-namespaces]
 // clone3(2) like fork(), but the child starts in new namespaces. glibc has
 // no wrapper; the child continues right here with a copy of our memory.
 pid_t clone_into_namespaces(int flags) {
@@ -25,6 +26,7 @@ pid_t clone_into_namespaces(int flags) {
     args.exit_signal = SIGCHLD;
     return static_cast<pid_t>(::syscall(SYS_clone3, &args, sizeof args));
 }
+// [docs:clone-into-namespaces end]
 
 const char* first_limit_flag(const cgroups::CgroupLimits& limits) {
     if (limits.memory) return "--memory";
@@ -109,6 +111,7 @@ int finish_container(const ContainerStore& store, ContainerInfo& info, cgroups::
     {
         ContainerLock lock(store.paths(info.spec.id).dir);
         info.state.status = "exited";
+        info.state.pid = 0; // as docker shows it: no process any more
         info.state.exit_code = code;
         info.state.oom_killed = oom;
         info.state.finished_at = now_rfc3339();
