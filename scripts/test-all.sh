@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs, builds and runs every test: the reference runtime's tests, then
 # the check that the student track (pristine exercises) fails every lesson
-# with "not implemented yet" and crashes nowhere.
+# with "not implemented yet" and crashes nowhere, then the docs site (warnings
+# are errors) and the Vagrant VM's provisioning, run on this machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,3 +11,6 @@ cmake --preset default
 cmake --build --preset default
 ctest --preset default
 scripts/check-tracks.sh
+scripts/build-docs.sh
+ruby -c Vagrantfile >/dev/null
+ruby Vagrantfile | KUBIK_DIR=$PWD bash

@@ -28,6 +28,8 @@
 
 namespace kubik::cgroups {
 
+/// Which kind of cgroup hierarchy kubik uses: v1 (controllers in separate
+/// hierarchies) or v2 (one unified tree).
 enum class CgroupVersion { V1, V2 };
 
 /// Where the cgroup filesystems of this host are mounted.
@@ -57,10 +59,10 @@ struct CgroupLimits {
 
 /// What `kubik stats` shows.
 struct CgroupUsage {
-    int64_t memory_bytes = 0;
+    int64_t memory_bytes = 0;            ///< memory charged to the group now
     std::optional<int64_t> memory_limit; ///< unset = no limit
     uint64_t cpu_usage_ns = 0;           ///< CPU time used by all processes, ever
-    int64_t pids = 0;
+    int64_t pids = 0;                    ///< processes (threads included) in the group now
 };
 
 /// One container's control group (in every hierarchy it needs, on v1).
@@ -77,6 +79,7 @@ public:
     virtual void add_process(pid_t pid) = 0;
     /// The pids in the group.
     virtual std::vector<pid_t> processes() const = 0;
+    /// What the group's processes use now: memory, CPU time, pids.
     virtual CgroupUsage usage() const = 0;
     /// Whether the kernel's OOM killer killed a process of this group.
     virtual bool oom_killed() const = 0;
@@ -91,7 +94,9 @@ public:
 std::unique_ptr<Cgroup> open_cgroup(const CgroupLayout& layout, const std::filesystem::path& relative);
 
 /// Backends, exposed so that tests can aim them at an imitation of cgroupfs.
+/// The v2 backend: `mount` is the cgroup2 mount.
 std::unique_ptr<Cgroup> open_cgroup_v2(const std::filesystem::path& mount, const std::filesystem::path& relative);
+/// The v1 backend: `mounts` maps each controller to its hierarchy's mount.
 std::unique_ptr<Cgroup> open_cgroup_v1(const std::map<std::string, std::filesystem::path>& mounts,
                                        const std::filesystem::path& relative);
 

@@ -13,6 +13,7 @@ namespace kubik::cli {
 /// Options every subcommand shares.
 struct GlobalOptions {
     std::string root = "/var/lib/kubik"; ///< --root / KUBIK_ROOT
+    /// The state root as an absolute path.
     std::filesystem::path root_path() const { return std::filesystem::absolute(root); }
 };
 
@@ -22,13 +23,24 @@ using Action = std::function<int()>;
 /// Sets docker-like help output on `app` ("Usage:  kubik run [OPTIONS] IMAGE ...").
 void use_docker_style_help(CLI::App& app, const std::string& usage);
 
+/// Each add_*_command() registers one subcommand (or a few) on `app`, with its
+/// flags; once parsing succeeds, `action` is what the command does.
+///
+/// `kubik run`: start a container from an image, in the foreground or with -d.
 void add_run_command(CLI::App& app, const GlobalOptions& global, Action& action);
+/// `kubik image busybox` (make the busybox image) and `kubik images`.
 void add_image_commands(CLI::App& app, const GlobalOptions& global, Action& action);
+/// `kubik ps`: list containers.
 void add_ps_command(CLI::App& app, const GlobalOptions& global, Action& action);
+/// `kubik stop`, `kubik kill` and `kubik rm`.
 void add_lifecycle_commands(CLI::App& app, const GlobalOptions& global, Action& action); // stop, kill, rm
+/// `kubik logs`: a detached container's output.
 void add_logs_command(CLI::App& app, const GlobalOptions& global, Action& action);
+/// `kubik exec`: run another command in a running container.
 void add_exec_command(CLI::App& app, const GlobalOptions& global, Action& action);
+/// `kubik inspect`: containers' records as JSON, docker's shape.
 void add_inspect_command(CLI::App& app, const GlobalOptions& global, Action& action);
+/// `kubik stats`: what running containers use, from their cgroups.
 void add_stats_command(CLI::App& app, const GlobalOptions& global, Action& action);
 
 } // namespace kubik::cli

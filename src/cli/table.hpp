@@ -7,9 +7,12 @@
 
 namespace kubik::cli {
 
+/// Rows of cells, printed in aligned columns.
 class Table {
 public:
+    /// A table whose first row is `header`.
     explicit Table(std::vector<std::string> header) { rows_.push_back(std::move(header)); }
+    /// Appends a row of cells.
     void add_row(std::vector<std::string> row) { rows_.push_back(std::move(row)); }
     /// Prints every row to stdout.
     void print() const;

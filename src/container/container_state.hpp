@@ -17,22 +17,26 @@
 
 namespace kubik {
 
+/// A container's life so far: what `docker inspect` shows under State.
 struct ContainerState {
     std::string status = "created"; ///< created, running, exited (docker's words)
     pid_t pid = 0;                  ///< the container's init, as the host sees it
     uint64_t pid_start_time = 0;    ///< its start time (/proc/PID/stat): tells a reused pid apart
     pid_t monitor_pid = 0;          ///< who waits for init: the monitor (-d) or `kubik run`
-    uint64_t monitor_start_time = 0;
-    std::optional<int> exit_code;
-    bool oom_killed = false;
+    uint64_t monitor_start_time = 0; ///< the monitor's start time: tells a reused pid apart
+    std::optional<int> exit_code;   ///< once it has ended: docker's exit code (128+N for signal N)
+    bool oom_killed = false;        ///< the kernel's OOM killer killed one of its processes
+    /// When it was created: RFC 3339, UTC.
     std::string created_at, started_at, finished_at; ///< RFC 3339, UTC
+    /// \var started_at
+    /// When it started: RFC 3339, UTC; "" until then.
     std::string error;              ///< why it failed to start, if it did
 };
 
 /// A container as stored: its spec and its state.
 struct ContainerInfo {
-    ContainerSpec spec;
-    ContainerState state;
+    ContainerSpec spec; ///< what it runs, decided before it started
+    ContainerState state; ///< how it is doing
 
     /// Running by the record *and* in fact: the recorded init still exists.
     /// A container whose kubik or monitor was killed (kill -9) has status
@@ -42,7 +46,11 @@ struct ContainerInfo {
     std::string effective_status() const;
 };
 
+/// The container.json document, in `docker inspect`'s shape (Id, Name,
+/// Config, HostConfig, State).
 nlohmann::json container_to_json(const ContainerInfo& info);
+/// Reads back what container_to_json() wrote; a missing field throws
+/// nlohmann::json's exception.
 ContainerInfo container_from_json(const nlohmann::json& doc);
 
 /// The current time as RFC 3339 with nanoseconds, UTC ("2026-11-27T18:37:11.123456789Z").

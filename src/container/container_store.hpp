@@ -15,7 +15,7 @@ namespace kubik {
 /// Thrown by ContainerStore::create when another container has the name.
 class NameInUse : public Error {
 public:
-    using Error::Error;
+    using Error::Error; ///< kubik::Error's constructors
 };
 
 /// Paths of one container's directory.
@@ -27,6 +27,7 @@ struct ContainerPaths {
     std::filesystem::path state;  ///< container.json
     std::filesystem::path log;    ///< container.log (detached containers)
 
+    /// The paths of the container whose directory is `dir`.
     static ContainerPaths in(const std::filesystem::path& dir);
 };
 
@@ -35,14 +36,19 @@ struct ContainerPaths {
 /// them can't interleave. Released by the kernel even on kill -9.
 class ContainerLock {
 public:
+    /// Waits for and takes the lock of `dir`; throws kubik::Error naming the
+    /// directory when it can't be opened.
     explicit ContainerLock(const std::filesystem::path& dir);
 
 private:
     UniqueFd fd_;
 };
 
+/// The containers of a state root: ROOT/containers/ID/ and their names,
+/// ROOT/names/NAME -> ID.
 class ContainerStore {
 public:
+    /// The store of state root `root` (--root, /var/lib/kubik by default).
     explicit ContainerStore(std::filesystem::path root);
 
     /// Claims spec.name and creates the container's directory; throws
@@ -54,6 +60,8 @@ public:
     /// `ref`. Throws kubik::Error (exit 1) "No such container: REF", or when
     /// the prefix is ambiguous.
     std::string resolve(const std::string& ref) const;
+    /// Reads the record of container `id`; throws kubik::Error (exit 1) "No
+    /// such container" when it is missing, or naming the file when it is bad.
     ContainerInfo load(const std::string& id) const;
     /// Every container, newest first. Unreadable entries are skipped.
     std::vector<ContainerInfo> list() const;
@@ -63,7 +71,9 @@ public:
     /// Removes the container's directory and name. Missing parts are fine.
     void remove(const ContainerInfo& info) const noexcept;
 
+    /// The paths of container `id` (they need not exist).
     ContainerPaths paths(const std::string& id) const { return ContainerPaths::in(containers_ / id); }
+    /// The state root.
     const std::filesystem::path& root() const { return root_; }
 
 private:
@@ -74,6 +84,7 @@ private:
 /// destructor removes its directory and name, so a failed `run` leaves nothing.
 class ContainerRecord {
 public:
+    /// Takes charge of `info`, a container just created in `store`.
     ContainerRecord(const ContainerStore& store, ContainerInfo info)
         : store_(store), info_(std::move(info)), paths_(store.paths(info_.spec.id)) {}
     ContainerRecord(const ContainerRecord&) = delete;
@@ -82,9 +93,13 @@ public:
         if (!keep_) store_.remove(info_);
     }
 
+    /// The container's record, to fill in before save().
     ContainerInfo& info() { return info_; }
+    /// The container's spec.
     const ContainerSpec& spec() const { return info_.spec; }
+    /// The paths of the container's directory.
     const ContainerPaths& paths() const { return paths_; }
+    /// Writes the record: ContainerStore::save().
     void save(bool durable) const { store_.save(info_, durable); }
     /// The container outlives this object.
     void keep() { keep_ = true; }

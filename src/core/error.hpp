@@ -21,8 +21,10 @@ enum ExitCode : int {
 /// An error with a message for the user and the exit code it should cause.
 class Error : public std::runtime_error {
 public:
+    /// `message` is printed as "kubik: MESSAGE"; kubik then exits with `exit_code`.
     explicit Error(const std::string& message, int exit_code = kExitRuntimeError)
         : std::runtime_error(message), exit_code_(exit_code) {}
+    /// The exit code this error should end kubik with.
     int exit_code() const noexcept { return exit_code_; }
 
 private:
@@ -35,7 +37,7 @@ private:
 /// Same as throw_errno, for failures of exec: exit 126 or 127 like docker.
 class ExecError : public Error {
 public:
-    using Error::Error;
+    using Error::Error; ///< kubik::Error's constructors; the exit code is 126 or 127
 };
 
 } // namespace kubik

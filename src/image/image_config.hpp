@@ -9,6 +9,7 @@
 
 namespace kubik {
 
+/// How to run an image: the "config" object of its OCI configuration.
 struct ImageConfig {
     std::vector<std::string> env;        ///< "KEY=VALUE", e.g. PATH
     std::vector<std::string> entrypoint; ///< prepended to the command

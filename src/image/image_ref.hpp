@@ -5,6 +5,7 @@
 
 namespace kubik {
 
+/// An image's name and tag.
 struct ImageRef {
     std::string name; ///< "busybox", "library/busybox", "my-app"
     std::string tag;  ///< "latest" unless given

@@ -12,19 +12,23 @@
 
 namespace kubik {
 
+/// An image in the store.
 struct Image {
-    ImageRef ref;
+    ImageRef ref;                 ///< its name and tag
     std::filesystem::path dir;    ///< ROOT/images/NAME/TAG
     std::filesystem::path rootfs; ///< dir/rootfs
-    ImageConfig config;
+    ImageConfig config;           ///< read from dir/config.json
 };
 
+/// The images of a state root: ROOT/images/NAME/TAG/.
 class ImageStore {
 public:
+    /// The store of state root `root`.
     explicit ImageStore(std::filesystem::path root);
 
     /// Finds a local image; throws kubik::Error (125) "Unable to find image ..." when absent.
     Image find(const ImageRef& ref) const;
+    /// Whether the store has the image.
     bool exists(const ImageRef& ref) const;
     /// Every image in the store, sorted by name and tag.
     std::vector<Image> list() const;

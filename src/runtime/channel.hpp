@@ -22,12 +22,14 @@ struct GoMessage {
 
 /// What the container tells the parent.
 struct ContainerReport {
-    enum Kind { Error, Terminal } kind = Error;
+    /// Error: the container failed before exec; Terminal: it sends the pty master (-t).
+    enum Kind { Error, Terminal } kind = Error; ///< which of the two this report is
     int exit_code = 0;    ///< for Error: 125, 126 or 127
     std::string message;  ///< for Error
     UniqueFd fd;          ///< for Terminal: the pty master
 };
 
+/// The socket pair between `kubik run` and the container (see above).
 class Channel {
 public:
     /// Creates the pair. Both ends are close-on-exec.
@@ -41,9 +43,11 @@ public:
     /// keeps the socket, so the parent's EOF means "exec happened".
     void close_all() { child_.reset(); parent_.reset(); }
 
+    /// The parent's end, to poll.
     int parent_fd() const { return parent_.get(); }
 
     // parent side
+    /// Lets the container go on; throws kubik::Error if it is gone.
     void send_go(const GoMessage& go) const;
     /// Next report, or nullopt at end-of-file (all child ends are closed).
     std::optional<ContainerReport> receive() const;
@@ -53,6 +57,7 @@ public:
     GoMessage wait_go() const;
     /// Best effort: the parent may already be gone.
     void send_error(int exit_code, const std::string& message) const noexcept;
+    /// Sends the pty's master side to the parent (SCM_RIGHTS).
     void send_terminal(int master_fd) const;
 
 private:

@@ -7,10 +7,12 @@
 
 namespace kubik {
 
+/// What the container's first process needs: the parent's objects, which
+/// clone() copied into the child's memory.
 struct InitContext {
-    const ContainerSpec& spec;
-    const ContainerPaths& paths;
-    Channel& channel;
+    const ContainerSpec& spec; ///< what to run
+    const ContainerPaths& paths; ///< the container's directory: rootfs, upper, work
+    Channel& channel;    ///< errors and the terminal go to the parent through it
     int namespace_flags; ///< the CLONE_NEW* flags the container was created with
     int stdin_fd;        ///< the command's stdin when not -i/-t (/dev/null), else -1
 };

@@ -8,12 +8,13 @@
 
 namespace kubik {
 
+/// `kubik exec`'s command and flags.
 struct ExecOptions {
-    std::vector<std::string> argv;
+    std::vector<std::string> argv; ///< the command and its arguments
     std::vector<std::string> env; ///< -e, added to the container's environment
     std::string working_dir;      ///< -w; "" = the container's
-    bool interactive = false;
-    bool tty = false;
+    bool interactive = false;     ///< -i: keep stdin attached
+    bool tty = false;             ///< -t: a pseudo-terminal
 };
 
 /// Joins the container's cgroup and namespaces (lesson 3), runs the command

@@ -21,11 +21,15 @@ namespace kubik {
 class OwnedCgroup {
 public:
     OwnedCgroup() = default;
+    /// Owns `cgroup` (null: none, lesson 3 was skipped).
     explicit OwnedCgroup(std::unique_ptr<cgroups::Cgroup> cgroup) : cgroup_(std::move(cgroup)) {}
+    /// Takes over the other's cgroup.
     OwnedCgroup(OwnedCgroup&&) = default;
+    /// Takes over the other's cgroup.
     OwnedCgroup& operator=(OwnedCgroup&&) = default;
     ~OwnedCgroup();
 
+    /// The cgroup, still owned; null when none.
     cgroups::Cgroup* get() const { return cgroup_.get(); }
     /// Hands over the cgroup: whoever takes it removes it (finish_container).
     std::unique_ptr<cgroups::Cgroup> release() { return std::move(cgroup_); }
@@ -46,6 +50,7 @@ int container_namespace_flags(const ContainerSpec& spec);
 /// signalfd instead of running handlers; restores the old mask after.
 class BlockedSignals {
 public:
+    /// Blocks the signals of `set`, besides those already blocked.
     explicit BlockedSignals(const sigset_t& set) { sigprocmask(SIG_BLOCK, &set, &old_); }
     ~BlockedSignals() { sigprocmask(SIG_SETMASK, &old_, nullptr); }
     BlockedSignals(const BlockedSignals&) = delete;
@@ -55,8 +60,9 @@ private:
     sigset_t old_;
 };
 
+/// A container that start_container() has let go.
 struct StartedContainer {
-    pid_t init = -1;
+    pid_t init = -1; ///< its first process (PID 1 inside), as the host numbers it
     Channel channel; ///< the parent's end; reports errors until exec
 };
 

@@ -10,6 +10,7 @@
 
 namespace kubik {
 
+/// One line of a container's output, as logged.
 struct LogEntry {
     std::string stream; ///< "stdout" or "stderr"
     std::string time;   ///< RFC 3339 with nanoseconds

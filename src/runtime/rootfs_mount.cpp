@@ -6,10 +6,12 @@
 
 namespace kubik {
 
+// [docs:make-mounts-private]
 void make_mounts_private() {
     if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0)
         throw_errno("make mounts private (mount --make-rprivate /)");
 }
+// [docs:make-mounts-private end]
 
 void mount_overlay_rootfs(const std::filesystem::path& lower, const std::filesystem::path& upper,
                           const std::filesystem::path& work, const std::filesystem::path& target,

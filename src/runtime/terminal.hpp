@@ -16,9 +16,10 @@
 
 namespace kubik {
 
+/// The two sides of a new pseudo-terminal.
 struct PtyPair {
-    UniqueFd master;
-    UniqueFd slave;
+    UniqueFd master; ///< kubik's side: the user's keys go in, the program's output comes out
+    UniqueFd slave; ///< the program's terminal, /dev/pts/N
 };
 
 /// Opens a new pty from the devpts mounted at /dev/pts (call it after
@@ -37,6 +38,7 @@ std::optional<struct winsize> terminal_size(int fd);
 /// and restores it when destroyed, on every path out of `kubik run`.
 class RawMode {
 public:
+    /// Puts terminal `fd` in raw mode; does nothing when `fd` is not a terminal.
     explicit RawMode(int fd);
     ~RawMode();
     RawMode(const RawMode&) = delete;

@@ -1,0 +1,66 @@
+# Sphinx configuration of Kubik's docs site, both languages.
+#
+# The source directory is the repository itself, so the lesson texts, the
+# README and docs/*.md are the site's pages as they are (nothing is copied),
+# and their relative links work on the site as in a Markdown viewer:
+#
+#   sphinx-build -c docs -t en . build/docs/en/html      (English)
+#   sphinx-build -c docs -t ru . build/docs/ru/html      (Russian)
+#
+# scripts/build-docs.sh runs Doxygen first and both builds with -W. The tag
+# `solutions` adds the reference solutions page (the instructor's site).
+import os
+import sys
+from pathlib import Path
+
+DOCS = Path(__file__).resolve().parent
+REPO = DOCS.parent
+sys.dont_write_bytecode = True  # no __pycache__ in docs/_ext
+sys.path.insert(0, str(DOCS / "_ext"))
+
+import kubik_sphinx  # noqa: E402  (after sys.path)
+
+lang = "ru" if tags.has("ru") else "en"  # noqa: F821  (tags is given by Sphinx)
+with_solutions = tags.has("solutions")  # noqa: F821
+
+project = "Kubik"
+author = "Kubik authors"
+copyright = "Kubik authors"
+language = lang
+release = kubik_sphinx.project_version(REPO)
+version = release
+
+extensions = ["myst_parser", "breathe", "kubik_sphinx"]
+kubik_lang = lang
+kubik_with_solutions = with_solutions
+
+root_doc = "docs/index.ru" if lang == "ru" else "docs/index"
+source_suffix = {".md": "markdown"}
+include_patterns = kubik_sphinx.site_pages(REPO, lang, with_solutions)
+exclude_patterns = ["build", "build-*", ".git", "exercises", "tests", "tools", "bench"]
+templates_path = [str(DOCS / "_templates")]
+
+myst_heading_anchors = 3
+myst_enable_extensions = ["deflist"]
+# Code blocks without a language are shell sessions and program output.
+highlight_language = "none"
+pygments_style = "sphinx"
+
+breathe_projects = {"kubik": os.environ.get("KUBIK_DOXYGEN_XML", str(REPO / "build/docs/doxygen/xml"))}
+breathe_default_project = "kubik"
+breathe_domain_by_extension = {"hpp": "cpp"}
+breathe_default_members = ("members",)
+breathe_show_include = True
+
+html_theme = "alabaster"
+html_title = "Kubik"
+html_theme_options = {
+    "description": "Построй свой Docker на C++" if lang == "ru" else "Build your own Docker in C++",
+    "fixed_sidebar": True,
+    "page_width": "1200px",
+    "sidebar_width": "240px",
+    "show_relbars": True,
+}
+html_sidebars = {"**": ["about.html", "kubik-language.html", "navigation.html", "searchbox.html"]}
+html_show_sourcelink = False
+html_copy_source = False
