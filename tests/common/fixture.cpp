@@ -14,6 +14,8 @@
 #include <cctype>
 #include <cstring>
 #include <map>
+#include <random>
+#include <sstream>
 #include <thread>
 
 #ifndef KUBIK_BIN
@@ -51,6 +53,7 @@ std::string describe(const ProcInfo& p) {
 // this finds it even when the process tree was broken.
 void kill_descendants() {
     for (int round = 0; round < 50; ++round) {
+        reap_zombie_children();
         auto rest = descendants_of(::getpid());
         for (const auto& p : rest) ::kill(p.pid, SIGKILL);
         while (::waitpid(-1, nullptr, WNOHANG) > 0) {}
@@ -89,15 +92,39 @@ void KubikTest::SetUp() {
     std::string templ = (test_roots_dir() / (name + "-XXXXXX")).string();
     ASSERT_NE(::mkdtemp(templ.data()), nullptr) << "mkdtemp " << templ << ": " << std::strerror(errno);
     root_ = fs::weakly_canonical(templ);
+
+    std::random_device rd;
+    char suffix[16];
+    std::snprintf(suffix, sizeof suffix, "%08x", rd());
+    cgroup_parent_ = test_cgroup_prefix() + suffix;
+}
+
+std::vector<std::string> KubikTest::cgroups_left() const {
+    std::vector<std::string> out;
+    if (cgroup_parent_.empty()) return out;
+    for (const auto& m : cgroup_mounts())
+        for (const auto& d : cgroups_below(m.mount_point / cgroup_parent_)) {
+            std::string pids;
+            std::istringstream procs(read_text(d / "cgroup.procs").value_or(""));
+            for (std::string pid; procs >> pid;) pids += " " + pid;
+            out.push_back("cgroup left behind: " + d.string() +
+                          (pids.empty() ? " (empty)" : " (processes:" + pids + ")"));
+        }
+    return out;
 }
 
 void KubikTest::TearDown() {
+    // Monitors of detached containers that have finished are our children
+    // (we are a subreaper): collect them before looking for leftovers.
+    reap_zombie_children();
     // 1. Report: anything still running that the test started, any mount or
-    //    process under the root. The test fails on any of them.
+    //    process under the root, any container's cgroup below the parent.
+    //    The test fails on any of them.
     for (const auto& p : descendants_of(::getpid()))
-        ADD_FAILURE() << "process left running after the test: " << describe(p);
+        if (p.state != 'Z') ADD_FAILURE() << "process left running after the test: " << describe(p);
     if (!root_.empty())
         for (const auto& leak : leaks_under(root_)) ADD_FAILURE() << leak;
+    for (const auto& leak : cgroups_left()) ADD_FAILURE() << leak;
 
     // 2. Clean up regardless, so one bad test doesn't poison the next one.
     kill_descendants();
@@ -121,6 +148,11 @@ void KubikTest::TearDown() {
         fs::remove_all(root_, ec);
         if (ec) ADD_FAILURE() << "could not remove the test root " << root_ << ": " << ec.message();
     }
+    // The cgroup parent kubik created (it never removes a parent, as docker
+    // doesn't), in every hierarchy; only ours, and what is left in it.
+    if (!cgroup_parent_.empty())
+        for (const auto& m : cgroup_mounts())
+            for (const auto& problem : destroy_cgroup_tree(m.mount_point / cgroup_parent_)) ADD_FAILURE() << problem;
     for (const auto& p : host_paths_) {
         std::error_code ec;
         fs::remove_all(p, ec);
@@ -130,6 +162,11 @@ void KubikTest::TearDown() {
 std::vector<std::string> KubikTest::kubik_argv(const std::vector<std::string>& args) const {
     std::vector<std::string> argv{kubik_binary(), "--root", root_.string()};
     argv.insert(argv.end(), args.begin(), args.end());
+    bool names_parent = std::any_of(args.begin(), args.end(), [](const std::string& a) {
+        return a == "--cgroup-parent" || a.rfind("--cgroup-parent=", 0) == 0;
+    });
+    if (!args.empty() && args[0] == "run" && !names_parent && !cgroup_parent_.empty())
+        argv.insert(argv.begin() + 4, {"--cgroup-parent", cgroup_parent_});
     return argv;
 }
 
@@ -145,8 +182,10 @@ void KubikTest::expect_no_container_state(const std::string& context) const {
     EXPECT_EQ(joined(entries(root_ / "names")), "")
         << context << ": a container name was left claimed in " << root_ / "names";
     for (const auto& leak : leaks_under(root_)) ADD_FAILURE() << context << ": " << leak;
+    reap_zombie_children();
     for (const auto& p : descendants_of(::getpid()))
-        ADD_FAILURE() << context << ": process left running: " << describe(p);
+        if (p.state != 'Z') ADD_FAILURE() << context << ": process left running: " << describe(p);
+    for (const auto& leak : cgroups_left()) ADD_FAILURE() << context << ": " << leak;
 }
 
 void BusyboxTest::SetUp() {
@@ -177,7 +216,10 @@ void LessonTest::SetUp() {
     static std::map<int, std::string> verdicts;
     auto found = verdicts.find(lesson_);
     if (found == verdicts.end()) {
-        auto r = KubikTest::kubik({"run", "--rm", "busybox", "true"});
+        const auto args = gate_args();
+        auto r = KubikTest::kubik(args);
+        std::string command = "kubik";
+        for (const auto& a : args) command += " " + a;
         std::string verdict;
         if (mentions_stub(r, lesson_))
             verdict = "lesson " + std::to_string(lesson_) + " (" + topic_ +
@@ -186,7 +228,7 @@ void LessonTest::SetUp() {
             verdict = "an earlier lesson is not implemented yet, and lesson " + std::to_string(lesson_) +
                       " (" + topic_ + ") builds on it. kubik said:\n" + r.err;
         else if (r.exit_code != 0)
-            verdict = "a container doesn't start: `kubik run --rm busybox true` must exit 0 before "
+            verdict = "a container doesn't start: `" + command + "` must exit 0 before "
                       "lesson " + std::to_string(lesson_) + " can be tested\n" + r.describe();
         found = verdicts.emplace(lesson_, verdict).first;
     }

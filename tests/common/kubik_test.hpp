@@ -7,8 +7,10 @@
 //
 //   process.cpp  run a command (argv, no shell) with stdin, env and a timeout
 //   proc.cpp     read the host's /proc: processes, namespaces, mounts
-//   fixture.cpp  a temp state root per test, the busybox image, the lesson
-//                gate and the "nothing leaked" checks after every test
+//   cgroups.cpp  read the host's cgroup filesystems; remove a test's cgroups
+//   fixture.cpp  a temp state root and cgroup parent per test, the busybox
+//                image, the lesson gate and the "nothing leaked" checks after
+//                every test
 #pragma once
 
 #include <gtest/gtest.h>
@@ -17,6 +19,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -91,6 +94,13 @@ private:
 
 /// Runs argv (no shell) to completion.
 RunResult run(const std::vector<std::string>& argv, const RunOptions& options = {});
+
+/// Reaps the zombies among the test process's own children, except those a
+/// live Child still owns (its finish() collects them). The test process is a
+/// child subreaper (KubikTest), so a detached container's monitor and the
+/// processes of a container whose monitor died end up as its children; until
+/// they are reaped, they linger as zombies.
+void reap_zombie_children();
 
 /// Output of a command run on a pseudo-terminal we own (see run_in_pty).
 struct PtyResult {
@@ -179,19 +189,77 @@ std::string tie_to(pid_t pid, const fs::path& dir);
 std::vector<std::string> leaks_under(const fs::path& root);
 
 // ---------------------------------------------------------------------------
+// Control groups, as the host sees them: the tests' own reading of
+// /proc/self/mountinfo and /proc/PID/cgroup, independent of lesson 3's code
+// (a test must not trust the code it tests to tell it where to look).
+
+/// One mounted cgroup hierarchy.
+struct CgroupMount {
+    fs::path mount_point;
+    bool v2 = false;                    ///< cgroup2 (the unified hierarchy)
+    std::set<std::string> controllers;  ///< v1: the controllers in its super options ("cpu", "cpuacct")
+};
+/// Every cgroup filesystem mounted in our mount namespace.
+std::vector<CgroupMount> cgroup_mounts();
+
+/// Where kubik keeps a container's cgroup on this host, by the rule of
+/// docs/architecture.md: v1 when a v1 hierarchy holds memory or pids (a v1
+/// or hybrid host), v2 otherwise.
+struct CgroupHost {
+    bool v1 = false;
+    bool hybrid = false;                        ///< v1 controllers and a cgroup2 mount beside them
+    fs::path unified;                           ///< the cgroup2 mount, "" if none
+    std::map<std::string, fs::path> v1_mounts;  ///< controller -> its v1 hierarchy
+
+    /// The directory of cgroup `relative` ("PARENT/ID") in the hierarchy that
+    /// holds `controller` (memory, cpu, cpuacct, pids; on v2 the unified one).
+    fs::path dir(const std::string& controller, const fs::path& relative) const;
+    /// Every directory kubik makes for cgroup `relative`: one per hierarchy it uses.
+    std::vector<fs::path> dirs(const fs::path& relative) const;
+    /// "cgroup v1 (hybrid: ...)" for messages.
+    std::string describe() const;
+};
+CgroupHost cgroup_host();
+
+/// The cgroup of `pid` in the hierarchy that holds `controller` (as
+/// CgroupHost::dir chooses it), from /proc/PID/cgroup: "/PARENT/ID".
+/// "" when it can't be read.
+std::string cgroup_of(pid_t pid, const std::string& controller);
+
+/// The cgroups below `dir` (its subdirectories, recursively), deepest first.
+std::vector<fs::path> cgroups_below(const fs::path& dir);
+/// The pids in cgroup `dir` and every cgroup below it (cgroup.procs).
+std::vector<pid_t> pids_in_cgroup_tree(const fs::path& dir);
+/// SIGKILLs every process in the cgroup tree at `dir`, then removes its
+/// directories, deepest first. Returns what could not be done (one line each);
+/// a missing `dir` is fine. Only ever called on a test's own cgroup parent.
+std::vector<std::string> destroy_cgroup_tree(const fs::path& dir);
+
+/// "kubik-test-TAG-": every cgroup parent the tests of this build use starts
+/// with it; TAG is derived from test_roots_dir(), so two builds testing at the
+/// same time (build/ and build-student/) never take each other's cgroups.
+std::string test_cgroup_prefix();
+
+// ---------------------------------------------------------------------------
 // Fixtures.
 
-/// A fresh state root for every test, below test_roots_dir(); the test
-/// process becomes a child subreaper so that a container process orphaned by
-/// a crashed kubik is re-parented to us and can't escape the cleanup.
-/// TearDown fails the test if anything leaked (a mount or a process under the
-/// root, a process started by the test still running) and then removes it all.
+/// A fresh state root and cgroup parent for every test: the root below
+/// test_roots_dir(), the cgroup parent "kubik-test-TAG-RANDOM" (kubik_argv
+/// gives every `run` `--cgroup-parent` with it). The test process becomes a
+/// child subreaper so that a container process orphaned by a crashed kubik
+/// (or a detached container's monitor) is re-parented to us and can't escape
+/// the cleanup. TearDown fails the test if anything leaked (a mount or a
+/// process under the root, a process started by the test still running, a
+/// container's cgroup below the parent) and then removes it all, the cgroup
+/// parent included.
 class KubikTest : public ::testing::Test {
 protected:
     void SetUp() override;
     void TearDown() override;
 
-    /// [kubik, --root, ROOT, args...]
+    /// [kubik, --root, ROOT, args...]; for `run`, also `--cgroup-parent
+    /// PARENT` right after it (unless args already name one), so that no test
+    /// ever creates a cgroup outside its own parent.
     std::vector<std::string> kubik_argv(const std::vector<std::string>& args) const;
     /// Runs kubik with --root ROOT; virtual so a lesson can watch every call.
     virtual RunResult kubik(const std::vector<std::string>& args, const RunOptions& options = {});
@@ -205,7 +273,14 @@ protected:
     /// test root, e.g. the marker in /tmp).
     void remove_at_teardown(const fs::path& path) { host_paths_.push_back(path); }
 
+    /// This test's cgroup parent ("kubik-test-TAG-RANDOM"), relative to the
+    /// root of each hierarchy.
+    const std::string& cgroup_parent() const { return cgroup_parent_; }
+    /// The containers' cgroups left below the parent, one line each.
+    std::vector<std::string> cgroups_left() const;
+
     fs::path root_;
+    std::string cgroup_parent_;
 
 private:
     std::vector<fs::path> host_paths_;
@@ -222,13 +297,17 @@ protected:
 };
 
 /// The gate of lesson N: before any test of the lesson runs, a container must
-/// start (`kubik run --rm busybox true` exits 0) without kubik saying that
-/// lesson N is still a stub. Without this, a test of bad input (handled by
-/// src/, not by the lesson) would pass on a pristine exercise.
+/// start (`kubik run --rm busybox true`, or the lesson's gate_args(), exits 0)
+/// without kubik saying that lesson N is still a stub. Without this, a test of
+/// bad input (handled by src/, not by the lesson) would pass on a pristine
+/// exercise.
 class LessonTest : public BusyboxTest {
 protected:
     LessonTest(int lesson, std::string topic) : lesson_(lesson), topic_(std::move(topic)) {}
     void SetUp() override;
+    /// The kubik command of the gate; a lesson whose capability the runtime
+    /// skips while it is a stub asks for it explicitly (lesson 3: --memory).
+    virtual std::vector<std::string> gate_args() const { return {"run", "--rm", "busybox", "true"}; }
     /// Also fails the test when kubik says this lesson is not implemented.
     RunResult kubik(const std::vector<std::string>& args, const RunOptions& options = {}) override;
     /// "not implemented yet: lesson N " as the stubs print it.

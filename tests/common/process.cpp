@@ -15,6 +15,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <map>
+#include <set>
 #include <sstream>
 #include <stdexcept>
 
@@ -56,6 +57,14 @@ std::vector<std::string> child_environment(
     std::vector<std::string> out;
     for (const auto& [key, value] : env) out.push_back(key + "=" + value);
     return out;
+}
+
+// Pids of started Childs not yet reaped: reap_zombie_children() leaves them
+// to their Child, whose finish() wants their exit status. (Tests start
+// Childs from one thread only.)
+std::set<pid_t>& owned_pids() {
+    static std::set<pid_t> pids;
+    return pids;
 }
 
 std::vector<char*> c_strings(std::vector<std::string>& strings) {
@@ -164,6 +173,7 @@ Child::Child(const std::vector<std::string>& argv, const RunOptions& options)
         ::dup2(err[1], STDERR_FILENO);
         exec_or_die(c_argv, c_env);
     }
+    owned_pids().insert(pid_);
     if (stdin_data_) {
         ::close(in[0]);
         in_ = in[1];
@@ -179,6 +189,7 @@ Child::~Child() {
     if (pid_ > 0) {
         ::kill(pid_, SIGKILL);
         while (::waitpid(pid_, nullptr, 0) < 0 && errno == EINTR) {}
+        owned_pids().erase(pid_);
     }
     for (int fd : {in_, out_, err_})
         if (fd >= 0) ::close(fd);
@@ -202,6 +213,7 @@ RunResult Child::finish(std::chrono::milliseconds timeout) {
             pid_t w = ::waitpid(pid_, &status, WNOHANG);
             if (w == pid_) {
                 exited_at = Clock::now();
+                owned_pids().erase(pid_);
                 pid_ = -1;
                 // kubik is gone, so nobody will read the rest of its stdin.
                 if (in_ >= 0) {
@@ -219,6 +231,7 @@ RunResult Child::finish(std::chrono::milliseconds timeout) {
         if (!exited_at && now > deadline) {
             ::kill(pid_, SIGKILL);
             while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {}
+            owned_pids().erase(pid_);
             pid_ = -1;
             exited_at = Clock::now();
             r.timed_out = true;
@@ -269,6 +282,11 @@ RunResult Child::finish(std::chrono::milliseconds timeout) {
 RunResult run(const std::vector<std::string>& argv, const RunOptions& options) {
     Child child(argv, options);
     return child.finish(options.timeout);
+}
+
+void reap_zombie_children() {
+    for (const auto& p : children_of(::getpid()))
+        if (p.state == 'Z' && !owned_pids().count(p.pid)) ::waitpid(p.pid, nullptr, WNOHANG);
 }
 
 PtyResult run_in_pty(const std::vector<std::string>& argv, unsigned short rows,

@@ -1,11 +1,13 @@
 // The leak check: ctest runs it after every gate test (FIXTURES_CLEANUP in
 // tests/CMakeLists.txt) to prove the whole run left nothing on the host.
-// Each test already checks its own state root; this catches what slipped
-// between them (a test program that crashed before its TearDown, a process
-// that escaped the tree). It reports, then cleans up, so one leak doesn't
-// fail the next run too. A process counts as ours when it is tied to
-// test-roots/ (tie_to: root, cwd, an open file, or the overlay in its mount
-// table), which finds every kubik-init the tests started.
+// Each test already checks its own state root and cgroup parent; this catches
+// what slipped between them (a test program that crashed before its
+// TearDown, a process that escaped the tree). It reports, then cleans up, so
+// one leak doesn't fail the next run too. A process counts as ours when it is
+// tied to test-roots/ (tie_to: root, cwd, an open file, its command line, or
+// the overlay in its mount table), which finds every kubik-init and
+// kubik-monitor the tests started; a cgroup is ours when its top-level
+// directory starts with this build's test_cgroup_prefix().
 #include "kubik_test.hpp"
 
 #include <signal.h>
@@ -14,6 +16,7 @@
 
 #include <algorithm>
 #include <iostream>
+#include <set>
 
 namespace kubik::test {
 namespace {
@@ -43,6 +46,46 @@ TEST(Leaks, NoContainerProcessIsLeft) {
                       << test_roots_dir() << "; left alone\n";
         }
     }
+}
+
+TEST(Leaks, NoMonitorIsLeft) {
+    // A detached container's monitor names the state root on its command line
+    // (kubik-monitor KUBIK ROOT ID PID); once it execs `kubik __finish ROOT ...`
+    // it keeps doing so.
+    for (const auto& p : list_processes()) {
+        if (p.comm != "kubik-monitor") continue;
+        const std::string why = tie_to(p.pid, test_roots_dir());
+        if (why.empty()) {
+            std::cout << "note: pid " << p.pid << " (kubik-monitor) watches a container outside "
+                      << test_roots_dir() << "; left alone\n";
+            continue;
+        }
+        ADD_FAILURE() << "monitor left: pid " << p.pid << ", " << why;
+        ::kill(p.pid, SIGKILL);
+    }
+}
+
+TEST(Leaks, NoTestCgroupIsLeft) {
+    // Every test's cgroup parent is PREFIX-RANDOM at the top of each
+    // hierarchy, and its TearDown removes it.
+    const std::string ours = test_cgroup_prefix();
+    std::set<std::string> others;
+    for (const auto& m : cgroup_mounts()) {
+        std::error_code ec;
+        for (const auto& e : fs::directory_iterator(m.mount_point, ec)) {
+            const std::string name = e.path().filename().string();
+            if (!e.is_directory(ec) || name.rfind("kubik-test-", 0) != 0) continue;
+            if (name.rfind(ours, 0) != 0) {
+                others.insert(name);  // another build's tests, maybe running right now
+                continue;
+            }
+            ADD_FAILURE() << "cgroup left behind: " << e.path();
+            for (const auto& problem : destroy_cgroup_tree(e.path())) ADD_FAILURE() << problem;
+        }
+    }
+    for (const auto& name : others)
+        std::cout << "note: cgroup " << name << " belongs to another build's tests (not " << ours
+                  << "*); left alone\n";
 }
 
 TEST(Leaks, TestRootsIsEmpty) {
