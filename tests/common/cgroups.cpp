@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdint>
+#include <cstdlib>
 #include <cstdio>
 #include <cstring>
 #include <sstream>
@@ -163,6 +164,14 @@ std::vector<std::string> destroy_cgroup_tree(const fs::path& dir) {
 }
 
 std::string test_cgroup_prefix() {
+    // kubik-course (check/status/watch/grade) gives each run a prefix of its
+    // own, so it can remove the cgroups of a test it had to kill.
+    if (const char* given = std::getenv("KUBIK_TEST_CGROUP_PREFIX"); given && *given) {
+        const std::string prefix = given;
+        const bool safe = prefix.starts_with("kubik-") && prefix.size() < 64 &&
+                          prefix.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-") == std::string::npos;
+        if (safe) return prefix;
+    }
     // FNV-1a of the test-roots path: stable for one build, distinct between builds.
     uint32_t hash = 2166136261u;
     for (unsigned char c : test_roots_dir().string()) hash = (hash ^ c) * 16777619u;

@@ -238,6 +238,8 @@ std::vector<std::string> destroy_cgroup_tree(const fs::path& dir);
 /// "kubik-test-TAG-": every cgroup parent the tests of this build use starts
 /// with it; TAG is derived from test_roots_dir(), so two builds testing at the
 /// same time (build/ and build-student/) never take each other's cgroups.
+/// KUBIK_TEST_CGROUP_PREFIX (a "kubik-" name) overrides it: kubik-course sets
+/// it per run so it can remove what a test it killed left behind.
 std::string test_cgroup_prefix();
 
 // ---------------------------------------------------------------------------

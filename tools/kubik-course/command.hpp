@@ -29,5 +29,10 @@ struct Command {
 
 Command add_list_command(CLI::App& parent, const GlobalOptions& global);
 Command add_check_command(CLI::App& parent, const GlobalOptions& global);
+Command add_status_command(CLI::App& parent, const GlobalOptions& global);
+Command add_watch_command(CLI::App& parent, const GlobalOptions& global);
+Command add_grade_command(CLI::App& parent, const GlobalOptions& global);
+Command add_export_student_command(CLI::App& parent, const GlobalOptions& global);
+Command add_report_command(CLI::App& parent, const GlobalOptions& global);
 
 } // namespace kubik::course

@@ -106,3 +106,116 @@ TestReport parse_gtest_report(std::string_view json_text) {
 }
 
 } // namespace kubik::course
+
+namespace kubik::course {
+
+namespace {
+
+std::vector<std::string_view> lines_of(std::string_view text) {
+    std::vector<std::string_view> lines;
+    while (!text.empty()) {
+        const auto end = text.find('\n');
+        auto line = text.substr(0, end);
+        if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+        lines.push_back(line);
+        if (end == std::string_view::npos) break;
+        text.remove_prefix(end + 1);
+    }
+    return lines;
+}
+
+// "Suite.Name (12 ms)" → "Suite.Name"; "Suite.Name, where GetParam() = 3 (1 ms)" → "Suite.Name".
+std::string check_name(std::string_view rest) {
+    const auto end = rest.find_first_of(" ,");
+    return std::string(rest.substr(0, end));
+}
+
+void split_name(const std::string& full, CheckResult& check) {
+    const auto dot = full.find('.');
+    check.suite = dot == std::string::npos ? full : full.substr(0, dot);
+    check.name = dot == std::string::npos ? "" : full.substr(dot + 1);
+}
+
+} // namespace
+
+TestReport parse_gtest_console(std::string_view output) {
+    constexpr std::string_view run_tag = "[ RUN      ] ";
+    constexpr std::string_view ok_tag = "[       OK ] ";
+    constexpr std::string_view failed_tag = "[  FAILED  ] ";
+    constexpr std::string_view skipped_tag = "[  SKIPPED ] ";
+    TestReport report;
+    std::string running;
+    std::string messages;
+    for (const auto line : lines_of(output)) {
+        Outcome outcome;
+        std::string_view rest;
+        if (line.starts_with(run_tag)) {
+            running = check_name(line.substr(run_tag.size()));
+            messages.clear();
+            continue;
+        }
+        if (line.starts_with(ok_tag)) {
+            outcome = Outcome::passed;
+            rest = line.substr(ok_tag.size());
+        } else if (line.starts_with(failed_tag)) {
+            outcome = Outcome::failed;
+            rest = line.substr(failed_tag.size());
+        } else if (line.starts_with(skipped_tag)) {
+            outcome = Outcome::skipped;
+            rest = line.substr(skipped_tag.size());
+        } else {
+            if (!running.empty()) {
+                messages += line;
+                messages += '\n';
+            }
+            continue;
+        }
+        const auto name = check_name(rest);
+        // The summary at the end repeats failed and skipped checks; only a
+        // verdict for the check that was running counts.
+        if (name != running || running.empty()) continue;
+        CheckResult check;
+        split_name(name, check);
+        check.outcome = outcome;
+        if (outcome == Outcome::failed) check.failures.push_back(messages.empty() ? "(no message)" : messages);
+        report.checks.push_back(std::move(check));
+        running.clear();
+        messages.clear();
+    }
+    return report;
+}
+
+std::string running_check(std::string_view output) {
+    std::string started;
+    for (const auto line : lines_of(output)) {
+        if (line.starts_with("[ RUN      ] ")) {
+            started = check_name(line.substr(13));
+        } else if (line.starts_with("[       OK ] ") || line.starts_with("[  FAILED  ] ") ||
+                   line.starts_with("[  SKIPPED ] ")) {
+            started.clear();
+        }
+    }
+    return started;
+}
+
+std::vector<std::string> parse_gtest_list(std::string_view output) {
+    std::vector<std::string> names;
+    std::string suite;
+    for (const auto line : lines_of(output)) {
+        if (line.empty()) continue;
+        if (line.front() != ' ') {
+            // "Suite."  or "Suite.  # TypeParam = int"
+            const auto end = line.find(' ');
+            suite = std::string(line.substr(0, end));
+            if (!suite.empty() && suite.back() == '.') suite.pop_back();
+            continue;
+        }
+        const auto start = line.find_first_not_of(' ');
+        const auto rest = line.substr(start);
+        const auto end = rest.find(' ');
+        if (!suite.empty()) names.push_back(suite + "." + std::string(rest.substr(0, end)));
+    }
+    return names;
+}
+
+} // namespace kubik::course

@@ -34,4 +34,18 @@ struct TestReport {
 /// with an empty name, so they are never lost.
 TestReport parse_gtest_report(std::string_view json_text);
 
+/// The checks a run finished according to its console output ("[       OK ]",
+/// "[  FAILED  ]", "[  SKIPPED ]" lines): what is known of a run that was
+/// killed before it could write its JSON report. Failure messages are the
+/// lines gtest printed between the check's "[ RUN      ]" and its verdict.
+TestReport parse_gtest_console(std::string_view output);
+
+/// The check that was running when the output ends ("[ RUN      ]" without a
+/// verdict), or "".
+std::string running_check(std::string_view output);
+
+/// The checks `--gtest_list_tests` printed, as "Suite.Name", in order.
+/// Parameterised names lose their "  # GetParam() = ..." comment.
+std::vector<std::string> parse_gtest_list(std::string_view output);
+
 } // namespace kubik::course

@@ -83,3 +83,38 @@ TEST(GtestReport, RejectsWhatIsNotAReport) {
     EXPECT_THROW(parse_gtest_report("[]"), std::runtime_error);
     EXPECT_THROW(parse_gtest_report(""), std::runtime_error);
 }
+
+TEST(GtestConsole, ReadsVerdictsAndMessagesFromTheOutput) {
+    const auto report = parse_gtest_console(
+        "[==========] Running 3 tests from 1 test suite.\n"
+        "[ RUN      ] Rootfs.A\n"
+        "[       OK ] Rootfs.A (3 ms)\n"
+        "[ RUN      ] Rootfs.B\n"
+        "chroot_test.cpp:10: Failure\n"
+        "Expected: 0\n"
+        "[  FAILED  ] Rootfs.B (4 ms)\n"
+        "[ RUN      ] Rootfs.C\n"
+        "[  SKIPPED ] Rootfs.C (0 ms)\n"
+        "[  FAILED  ] 1 test, listed below:\n"
+        "[  FAILED  ] Rootfs.B\n");
+    ASSERT_EQ(report.checks.size(), 3u);
+    EXPECT_EQ(report.checks[0].full_name(), "Rootfs.A");
+    EXPECT_EQ(report.checks[0].outcome, Outcome::passed);
+    EXPECT_EQ(report.checks[1].outcome, Outcome::failed);
+    ASSERT_EQ(report.checks[1].failures.size(), 1u);
+    EXPECT_EQ(report.checks[1].failures[0], "chroot_test.cpp:10: Failure\nExpected: 0\n");
+    EXPECT_EQ(report.checks[2].outcome, Outcome::skipped);
+}
+
+TEST(GtestConsole, TheRunningCheckIsTheOneWithoutAVerdict) {
+    EXPECT_EQ(running_check("[ RUN      ] A.B\n[       OK ] A.B (1 ms)\n[ RUN      ] A.C\nhang"), "A.C");
+    EXPECT_EQ(running_check("[ RUN      ] A.B\n[       OK ] A.B (1 ms)\n"), "");
+    EXPECT_EQ(running_check("[ RUN      ] P/Param.Case/0\n"), "P/Param.Case/0");
+}
+
+TEST(GtestList, ParsesSuitesAndNames) {
+    const auto names = parse_gtest_list("Process.\n  ExitCode\n  Signals\nTyped/0.  # TypeParam = int\n"
+                                        "  Works\nParam/Case.\n  Run/0  # GetParam() = 1\n");
+    EXPECT_EQ(names, (std::vector<std::string>{"Process.ExitCode", "Process.Signals", "Typed/0.Works",
+                                               "Param/Case.Run/0"}));
+}

@@ -111,7 +111,7 @@ std::string Lesson::topic() const {
 
 Lesson parse_lesson(const json& document, std::string_view folder, const std::string& source) {
     const FieldReader reader(document, source);
-    reader.only({"number", "id", "title", "points", "test_binary", "functions", "hints"});
+    reader.only({"number", "id", "title", "points", "test_binary", "functions", "hints", "test_points"});
 
     Lesson lesson;
     lesson.number = reader.non_negative_int("number");
@@ -141,6 +141,27 @@ Lesson parse_lesson(const json& document, std::string_view folder, const std::st
         const FieldReader function(functions[i], source, "functions[" + std::to_string(i) + "]");
         function.only({"name", "file"});
         lesson.functions.push_back({function.text("name"), function.text("file")});
+    }
+
+    // Optional per-check points; the rest of the lesson's points is shared by
+    // the checks not listed, so their sum may not exceed "points".
+    if (const auto it = document.find("test_points"); it != document.end()) {
+        if (!it->is_object()) reader.fail("test_points", "must be an object of \"Suite.Name\": points");
+        long long sum = 0;
+        for (const auto& [name, value] : it->items()) {
+            if (name.empty() || name.find('.') == std::string::npos || name.find(' ') != std::string::npos) {
+                reader.fail("test_points." + name, "must name a check as Suite.Name");
+            }
+            if (!value.is_number_integer() || value.get<long long>() < 0 || value.get<long long>() > 1000000) {
+                reader.fail("test_points." + name, "must be a non-negative integer");
+            }
+            sum += value.get<long long>();
+            lesson.test_points[name] = value.get<int>();
+        }
+        if (sum > lesson.points) {
+            reader.fail("test_points", "adds up to " + std::to_string(sum) + ", more than the lesson's " +
+                                           std::to_string(lesson.points) + " points");
+        }
     }
 
     const auto hints = reader.object("hints");

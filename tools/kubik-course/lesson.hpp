@@ -4,6 +4,7 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include <filesystem>
+#include <map>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -40,6 +41,9 @@ struct Lesson {
     std::vector<LessonFunction> functions;
     std::vector<std::string> hints_en;
     std::vector<std::string> hints_ru;
+    /// Optional: points of single checks ("Suite.Name" → points). Checks not
+    /// listed share what is left of `points` evenly (see tools/README.md).
+    std::map<std::string, int> test_points;
 
     /// The topic part of the id: "chroot" for "01-chroot".
     std::string topic() const;

@@ -125,3 +125,24 @@ TEST(Lesson, LoadsLessonsInNumberOrderAndRequiresNoGaps) {
     EXPECT_THROW(load_lessons(lessons), LessonFormatError);
     fs::remove_all(pattern);
 }
+
+TEST(Lesson, TestPointsAreOptional) {
+    EXPECT_TRUE(parse_lesson(valid_lesson(), "01-chroot", "x").test_points.empty());
+    auto document = valid_lesson();
+    document["test_points"] = {{"Chroot.Escape", 4}, {"Chroot.Works", 6}};
+    const auto lesson = parse_lesson(document, "01-chroot", "x");
+    EXPECT_EQ(lesson.test_points.at("Chroot.Escape"), 4);
+    EXPECT_EQ(lesson.test_points.size(), 2u);
+}
+
+TEST(Lesson, TestPointsMustNameChecksAndFitTheLesson) {
+    auto document = valid_lesson();
+    document["test_points"] = {{"NoDot", 1}};
+    EXPECT_NE(error_of(document).find("must name a check as Suite.Name"), std::string::npos);
+    document["test_points"] = {{"A.B", -1}};
+    EXPECT_NE(error_of(document).find("non-negative integer"), std::string::npos);
+    document["test_points"] = {{"A.B", 6}, {"A.C", 5}};
+    EXPECT_NE(error_of(document).find("adds up to 11, more than the lesson's 10 points"), std::string::npos);
+    document["test_points"] = json::array();
+    EXPECT_NE(error_of(document).find("must be an object"), std::string::npos);
+}

@@ -25,7 +25,10 @@ int main(int argc, char** argv) {
         ->check(CLI::IsMember({"en", "ru"}))
         ->capture_default_str();
 
-    const std::vector<Command> commands{add_list_command(app, global), add_check_command(app, global)};
+    const std::vector<Command> commands{add_list_command(app, global),   add_check_command(app, global),
+                                        add_status_command(app, global), add_watch_command(app, global),
+                                        add_grade_command(app, global),  add_report_command(app, global),
+                                        add_export_student_command(app, global)};
     CLI11_PARSE(app, argc, argv);
 
     try {

@@ -1,5 +1,8 @@
 #include "test_run.hpp"
 
+#include "cgroup_sweep.hpp"
+#include "subprocess.hpp"
+
 #include <cerrno>
 #include <csignal>
 #include <cstdlib>
@@ -122,6 +125,45 @@ TestRun run_test_binary(const fs::path& binary) {
     }
     run.output = read_all(log_path);
     if (fs::exists(json_path)) {
+        try {
+            run.report = parse_gtest_report(read_all(json_path));
+        } catch (const std::exception&) {
+            // A report cut short by a crash is no report; crashed() says so.
+        }
+    }
+    return run;
+}
+
+TestRun run_test_binary_isolated(const fs::path& binary, const IsolatedRunOptions& options) {
+    if (!fs::is_regular_file(binary)) throw std::runtime_error(binary.string() + " does not exist");
+    if (access(binary.c_str(), X_OK) != 0) throw std::runtime_error(binary.string() + " is not executable");
+
+    const TempDir temp;
+    const auto json_path = temp.path() / "report.json";
+    ProcessOptions process;
+    process.argv = {fs::absolute(binary).string(), "--gtest_output=json:" + json_path.string()};
+    process.working_dir = fs::absolute(binary).parent_path();
+    process.timeout = options.timeout;
+    process.output_limit = options.output_limit;
+    process.kill_orphans = options.kill_orphans;
+    const auto cgroup_prefix = fresh_cgroup_prefix();
+    process.environment = {std::string(kCgroupPrefixVariable) + "=" + cgroup_prefix};
+    const auto result = run_process(process);
+
+    TestRun run;
+    run.signal = result.signal;
+    run.exit_code = result.exit_code;
+    run.timed_out = result.timed_out;
+    run.interrupted = result.interrupted;
+    run.seconds = result.elapsed.count();
+    run.output = result.output;
+    // A test that ran to its end removed its cgroups itself; this finds none.
+    run.leftovers = remove_cgroups_with_prefix(cgroup_prefix);
+    if (result.start_failed) {
+        run.exit_code = 127;
+        return run;
+    }
+    if (!run.timed_out && !run.interrupted && fs::exists(json_path) && fs::file_size(json_path) < (64u << 20)) {
         try {
             run.report = parse_gtest_report(read_all(json_path));
         } catch (const std::exception&) {

@@ -3,9 +3,11 @@
 
 #include "gtest_report.hpp"
 
+#include <chrono>
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace kubik::course {
 
@@ -14,6 +16,10 @@ struct TestRun {
     int signal = 0;      ///< the signal that killed the binary, or 0
     std::optional<TestReport> report; ///< empty when no (valid) JSON report was written
     std::string output;  ///< stdout and stderr, interleaved as written
+    bool timed_out = false;   ///< stopped by the time limit (run_test_binary_isolated)
+    bool interrupted = false; ///< stopped by Ctrl-C (run_test_binary_isolated)
+    double seconds = 0;       ///< how long it ran
+    std::vector<std::string> leftovers; ///< cgroups of the run that could not be removed (run_test_binary_isolated)
 
     /// Every check ran to the end and passed, and there was at least one.
     bool passed() const;
@@ -26,5 +32,20 @@ struct TestRun {
 /// this process, so the run is reported rather than abandoned half-way.
 /// Throws std::runtime_error when the binary can't be started.
 TestRun run_test_binary(const std::filesystem::path& binary);
+
+struct IsolatedRunOptions {
+    std::chrono::milliseconds timeout{0}; ///< 0: none
+    std::size_t output_limit = 1 << 20;
+    bool kill_orphans = false;            ///< see ProcessOptions::kill_orphans
+};
+
+/// Like run_test_binary, but in a process group of its own that is killed
+/// when the binary ends or exceeds `timeout` (then `timed_out` is set and the
+/// report is whatever the console output shows: see console_report()). Ctrl-C
+/// is noticed through interrupt_requested() (install_interrupt_handler()).
+/// Output is kept in memory, capped at `output_limit`. The run gets a cgroup
+/// prefix of its own (cgroup_sweep.hpp): cgroups a killed test left behind
+/// are removed afterwards, and what can't be is listed in `leftovers`.
+TestRun run_test_binary_isolated(const std::filesystem::path& binary, const IsolatedRunOptions& options);
 
 } // namespace kubik::course

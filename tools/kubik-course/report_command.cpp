@@ -1,0 +1,68 @@
+// kubik-course report FILE: renders a saved `grade --format json` report in
+// another format, so one grading run can feed a CSV, JUnit XML, Gradescope
+// files and per-student Markdown.
+
+#include "command.hpp"
+#include "grade_report.hpp"
+#include "tree_ops.hpp"
+
+#include <iostream>
+#include <stdexcept>
+#include <memory>
+
+namespace fs = std::filesystem;
+
+namespace kubik::course {
+
+namespace {
+
+struct ReportOptions {
+    fs::path input;
+    std::string format = "text";
+    fs::path out;
+    fs::path out_dir;
+};
+
+int run_report(const ReportOptions& options) {
+    const auto format = parse_report_format(options.format);
+    std::vector<std::string> warnings;
+    const auto grades = grades_from_json(read_file(options.input), &warnings);
+    if (format == ReportFormat::gradescope && grades.size() > 1 && (options.out_dir.empty() || !options.out.empty())) {
+        throw std::invalid_argument(std::to_string(grades.size()) + " submissions in the report, but a Gradescope "
+                                    "results.json holds one: use --out-dir DIR (one file per student) instead of --out");
+    }
+    if (!options.out_dir.empty()) {
+        fs::create_directories(options.out_dir);
+        for (const auto& grade : grades) {
+            write_file(options.out_dir / (report_file_name(grade.student, format)),
+                       render_report(format, {grade}, warnings));
+        }
+    }
+    if (options.out_dir.empty() || !options.out.empty()) {
+        const auto text = render_report(format, grades, warnings);
+        if (options.out.empty() || options.out == "-") {
+            std::cout << text;
+        } else {
+            write_file(options.out, text);
+        }
+    }
+    return 0;
+}
+
+} // namespace
+
+Command add_report_command(CLI::App& parent, const GlobalOptions&) {
+    auto options = std::make_shared<ReportOptions>();
+    auto* app = parent.add_subcommand("report", "Render a saved `grade --format json` report in another format");
+    app->add_option("json", options->input, "the report written by `kubik-course grade --format json`")
+        ->required()
+        ->check(CLI::ExistingFile);
+    app->add_option("--format", options->format, "text, json, junit, gradescope, csv or md")
+        ->check(CLI::IsMember({"text", "json", "junit", "gradescope", "csv", "md", "markdown"}))
+        ->capture_default_str();
+    app->add_option("--out", options->out, "write the report here instead of to stdout");
+    app->add_option("--out-dir", options->out_dir, "write one report per student: DIR/STUDENT.EXT");
+    return {app, [options] { return run_report(*options); }};
+}
+
+} // namespace kubik::course

@@ -1,0 +1,186 @@
+// kubik-course watch: rebuilds the student's runtime and checks the current
+// lesson whenever a file under exercises/ changes, like rustlings' watch.
+
+#include "command.hpp"
+#include "explain.hpp"
+#include "grader.hpp"
+#include "progress.hpp"
+#include "subprocess.hpp"
+#include "tree_ops.hpp"
+#include "watch_logic.hpp"
+
+#include <iostream>
+#include <memory>
+#include <poll.h>
+#include <stdexcept>
+#include <unistd.h>
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+namespace kubik::course {
+
+namespace {
+
+struct WatchOptions {
+    fs::path build_dir;
+    int timeout = 600;
+    int quiet_ms = 300;
+    bool clear = true;
+};
+
+constexpr int kInterrupted = 130;
+
+class Watch {
+public:
+    Watch(const WatchOptions& options, const GlobalOptions& global)
+        : options_(options),
+          language_(parse_language(global.language)),
+          lessons_(load_lessons(global.lessons_dir())),
+          exercises_(global.source_dir / "exercises"),
+          progress_(lessons_.size()),
+          terminal_(isatty(STDOUT_FILENO) == 1) {}
+
+    int run() {
+        install_interrupt_handler();
+        TreeWatcher watcher(exercises_);
+        Debouncer debouncer(std::chrono::milliseconds(options_.quiet_ms), std::chrono::seconds(3));
+        if (cycle({}) == kInterrupted) return stop();
+        for (;;) {
+            const auto wait = debouncer.wait_time(Clock::now());
+            pollfd fds[2] = {{watcher.fd(), POLLIN, 0}, {interrupt_fd(), POLLIN, 0}};
+            poll(fds, 2, wait ? static_cast<int>(wait->count()) : -1);
+            if (interrupt_requested()) return stop();
+            const auto now = Clock::now();
+            for (const auto& path : watcher.read_changes()) debouncer.record(now, path);
+            if (debouncer.ready(Clock::now())) {
+                if (cycle(debouncer.take()) == kInterrupted) return stop();
+                // What changed while we were busy counts as one more change.
+                const auto later = Clock::now();
+                for (const auto& path : watcher.read_changes()) debouncer.record(later, path);
+            }
+        }
+    }
+
+private:
+    int stop() {
+        std::cout << "\nStopped watching.\n";
+        return kInterrupted;
+    }
+
+    void header(const std::vector<fs::path>& changed) {
+        if (terminal_ && options_.clear) std::cout << "\033[2J\033[H";
+        std::cout << "kubik-course watch \u2014 rebuilds and checks on every save in " << exercises_.string()
+                  << " (Ctrl-C to stop)\n";
+        if (!changed.empty()) {
+            std::cout << "changed:";
+            for (std::size_t i = 0; i < changed.size() && i < 5; ++i) std::cout << " exercises/" << changed[i].string();
+            if (changed.size() > 5) std::cout << " and " << changed.size() - 5 << " more";
+            std::cout << "\n";
+        }
+        std::cout << "\n";
+    }
+
+    // Builds, then checks the lesson being worked on first (the fastest
+    // answer to "did my change work?"), then earlier lessons as regressions,
+    // then moves on while lessons pass.
+    int cycle(const std::vector<fs::path>& changed) {
+        header(changed);
+        std::cout << "building ..." << std::flush;
+        ProcessOptions build;
+        build.argv = {"cmake", "--build", options_.build_dir.string()};
+        build.output_limit = 512 * 1024;
+        const auto built = run_process(build);
+        std::cout << "\r\033[K";
+        if (built.interrupted) return kInterrupted;
+        if (!built.succeeded()) {
+            std::cout << "\u2717 the build fails; the compiler says:\n\n" << compiler_errors(built.output, 40)
+                      << "\nFix it and save; watching for changes ...\n"
+                      << std::flush;
+            return 0;
+        }
+        std::cout << "\u2713 built\n" << std::flush;
+
+        std::vector<std::size_t> order{current_};
+        for (std::size_t i = 0; i < lessons_.size(); ++i) {
+            if (i != current_) order.push_back(i);
+        }
+        for (const auto index : order) {
+            const auto& lesson = lessons_[index];
+            if (terminal_) std::cout << "  lesson " << lesson.number << " \u2014 " << lesson.topic() << " ..." << std::flush;
+            IsolatedRunOptions run_options;
+            run_options.timeout = std::chrono::seconds(options_.timeout);
+            const auto binary = options_.build_dir / "tests" / lesson.test_binary;
+            const auto started = fs::file_time_type::clock::now();
+            const auto run = run_test_binary_isolated(binary, run_options);
+            if (terminal_) std::cout << "\r\033[K";
+            for (const auto& left : run.leftovers) std::cerr << "kubik-course: " << left << "\n";
+            if (run.interrupted || run.timed_out) clean_test_roots(options_.build_dir, started);
+            if (run.interrupted) return kInterrupted;
+            progress_[index] = lesson_progress(lesson, run);
+            if (run.passed()) {
+                std::cout << pass_line(lesson, run) << "\n" << std::flush;
+                continue;
+            }
+            current_ = index;
+            if (run.timed_out) {
+                std::cout << "\u2717 lesson " << lesson.number << " \u2014 " << lesson.topic()
+                          << ": its checks ran longer than " << options_.timeout << " s and were stopped";
+                if (const auto check = running_check(run.output); !check.empty()) std::cout << " during " << check;
+                std::cout << "\n";
+            } else {
+                std::cout << explain_failure(lesson, run, language_, binary);
+            }
+            footer();
+            return 0;
+        }
+        current_ = lessons_.size() - 1;
+        footer();
+        std::cout << "\nAll lessons pass. Well built!\n" << std::flush;
+        return 0;
+    }
+
+    void footer() {
+        std::size_t done = 0;
+        for (const auto& entry : progress_) done += entry.state == LessonState::done ? 1 : 0;
+        std::cout << "\n" << progress_bar(done, lessons_.size()) << " " << done << " of " << lessons_.size()
+                  << " lessons pass   watching for changes ...\n"
+                  << std::flush;
+    }
+
+    const WatchOptions& options_;
+    Language language_;
+    std::vector<Lesson> lessons_;
+    fs::path exercises_;
+    std::vector<LessonProgress> progress_;
+    std::size_t current_ = 0;
+    bool terminal_;
+};
+
+} // namespace
+
+Command add_watch_command(CLI::App& parent, const GlobalOptions& global) {
+    auto options = std::make_shared<WatchOptions>();
+    options->build_dir = KUBIK_COURSE_BUILD_DIR;
+    auto* app = parent.add_subcommand(
+        "watch", "Rebuild and check the current lesson whenever a file under exercises/ changes (Ctrl-C to stop)");
+    app->add_option("--build-dir", options->build_dir, "the build folder to rebuild and take the checks from")
+        ->capture_default_str();
+    app->add_option("--timeout", options->timeout, "time limit of each lesson's checks, in seconds")
+        ->check(CLI::Range(1, 86400))
+        ->capture_default_str();
+    app->add_option("--quiet-ms", options->quiet_ms, "wait this long after the last change before rebuilding")
+        ->check(CLI::Range(0, 60000))
+        ->capture_default_str();
+    app->add_flag("!--no-clear", options->clear, "don't clear the screen before each round");
+    return {app, [options, &global] {
+                if (geteuid() != 0) {
+                    throw std::runtime_error("watch runs the lessons' checks, which create namespaces and mounts: run "
+                                             "`sudo kubik-course watch`");
+                }
+                Watch watch(*options, global);
+                return watch.run();
+            }};
+}
+
+} // namespace kubik::course
