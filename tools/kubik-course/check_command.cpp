@@ -1,8 +1,11 @@
-// kubik-course check [LESSON]: runs the lessons' checks in order and explains
-// the first failure, the way a student works through the course.
+// kubik-course check [LESSON]: builds the student's runtime, runs the
+// lessons' checks in order and explains the first failure, the way a student
+// works through the course.
 
 #include "command.hpp"
 #include "explain.hpp"
+#include "grader.hpp"
+#include "student_build.hpp"
 #include "test_run.hpp"
 
 #include <csignal>
@@ -20,6 +23,7 @@ namespace {
 struct CheckOptions {
     std::string lesson;   ///< run lessons 0..this one; empty: all
     fs::path build_dir;
+    bool build = true;    ///< run `cmake --build` first
 };
 
 fs::path test_binary(const fs::path& build_dir, const Lesson& lesson) {
@@ -47,6 +51,22 @@ int run_check(const CheckOptions& options, const GlobalOptions& global) {
     const auto language = parse_language(global.language);
     const auto lessons = load_lessons(global.lessons_dir());
     const std::size_t last = options.lesson.empty() ? lessons.size() - 1 : find_lesson(lessons, options.lesson);
+
+    if (options.build) {
+        // The build runs in a process group of its own, which Ctrl-C on the
+        // terminal doesn't reach: we stop it ourselves.
+        install_interrupt_handler();
+        const bool terminal = isatty(STDOUT_FILENO) == 1;
+        if (terminal) std::cout << "building ..." << std::flush;
+        const auto built = build_student_runtime(options.build_dir);
+        if (terminal) std::cout << "\r\033[K" << std::flush;
+        if (built.interrupted) return 130;
+        if (!built.succeeded()) {
+            std::cout << "\u2717 the build fails, so no lesson can be checked; the compiler says:\n\n"
+                      << compiler_errors(built.output, 40) << "\nFix it and run `kubik-course check` again.\n";
+            return 1;
+        }
+    }
 
     // Every binary is looked for up front: finding out after minutes of
     // passing lessons that the last one was never built helps nobody.
@@ -104,8 +124,9 @@ Command add_check_command(CLI::App& parent, const GlobalOptions& global) {
     auto* app = parent.add_subcommand("check", "Run the lessons' checks in order and explain the first failure");
     app->add_option("lesson", options->lesson,
                     "check lessons 0 up to this one (a number, folder name or topic: 1, 01-chroot, chroot)");
-    app->add_option("--build-dir", options->build_dir, "the build folder with tests/test-NN-topic binaries")
+    app->add_option("--build-dir", options->build_dir, "the build folder to build and take the checks from")
         ->capture_default_str();
+    app->add_flag("!--no-build", options->build, "check the build as it is, without `cmake --build` first");
     return {app, [options, &global] { return run_check(*options, global); }};
 }
 

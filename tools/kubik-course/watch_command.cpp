@@ -5,6 +5,7 @@
 #include "explain.hpp"
 #include "grader.hpp"
 #include "progress.hpp"
+#include "student_build.hpp"
 #include "subprocess.hpp"
 #include "tree_ops.hpp"
 #include "watch_logic.hpp"
@@ -87,10 +88,7 @@ private:
     int cycle(const std::vector<fs::path>& changed) {
         header(changed);
         std::cout << "building ..." << std::flush;
-        ProcessOptions build;
-        build.argv = {"cmake", "--build", options_.build_dir.string()};
-        build.output_limit = 512 * 1024;
-        const auto built = run_process(build);
+        const auto built = build_student_runtime(options_.build_dir);
         std::cout << "\r\033[K";
         if (built.interrupted) return kInterrupted;
         if (!built.succeeded()) {
