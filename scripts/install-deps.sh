@@ -20,6 +20,7 @@ packages=(
     iproute2 util-linux procps  # ip, unshare, ps: used by tests to look at kernel state
     doxygen python3-sphinx python3-breathe python3-myst-parser  # the docs site
     ruby               # checks that the Vagrantfile parses
+    git                # kubik-course grade reads submissions from git repositories
 )
 
 missing=()
