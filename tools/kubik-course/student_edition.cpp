@@ -63,8 +63,9 @@ bool excluded_from_student_edition(const fs::path& relative, bool is_directory) 
         if (excluded.contains(top)) return true;
         if (is_directory && (top == "build" || top.starts_with("build-"))) return true;
     }
-    // The instructor's checks: they compare exercises/ with solutions/.
-    static const std::set<fs::path> instructor_only{"scripts/check-tracks.sh", "scripts/test-all.sh"};
+    // The instructor's checks: they compare exercises/ with solutions/, or grade solutions/.
+    static const std::set<fs::path> instructor_only{"scripts/check-tracks.sh", "scripts/test-all.sh",
+                                                    "scripts/grade-selftest.sh"};
     if (instructor_only.contains(relative)) return true;
     return relative.filename() == ".git";
 }

@@ -29,6 +29,7 @@ protected:
         write_file(course_ / "src/main.cpp", "int main() {}\n");
         write_file(course_ / "README.md", "# The instructor's README\n");
         write_file(course_ / "scripts/check-tracks.sh", "#!/bin/sh\n");
+        write_file(course_ / "scripts/grade-selftest.sh", "#!/bin/sh\n");
         write_file(course_ / "scripts/install-deps.sh", "#!/bin/sh\n");
         write_file(course_ / ".git/HEAD", "ref: refs/heads/main\n");
         write_file(course_ / ".github/workflows/ci.yml", "instructor's CI\n");
@@ -47,6 +48,7 @@ TEST_F(StudentEdition, HasEverythingButTheSolutions) {
     const auto summary = export_student_edition(course_, target, false);
     EXPECT_FALSE(fs::exists(target / "solutions"));
     EXPECT_FALSE(fs::exists(target / "scripts/check-tracks.sh"));
+    EXPECT_FALSE(fs::exists(target / "scripts/grade-selftest.sh")) << "it grades the solutions";
     EXPECT_FALSE(fs::exists(target / ".git"));
     EXPECT_FALSE(fs::exists(target / "build"));
     EXPECT_FALSE(fs::exists(target / "odd-build"));
