@@ -4,6 +4,7 @@
 #include "cli/container_args.hpp"
 #include "runtime/launch.hpp"
 #include "runtime/log_file.hpp"
+#include "core/write_all.hpp"
 
 #include <unistd.h>
 

@@ -14,6 +14,8 @@
 //
 // Usage: kubik-monitor KUBIK ROOT ID INIT_PID, with the container's stdout on
 // fd 3 (or its pty's master, with -t) and its stderr on fd 4.
+#include "core/write_all.hpp"
+
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/prctl.h>
@@ -31,21 +33,13 @@
 
 namespace {
 
+using kubik::write_all;
+
 constexpr int kStdoutFd = 3;
 constexpr int kStderrFd = 4;
 // Docker splits longer lines into several entries, so that one endless line
 // can't grow the monitor without bound.
 constexpr size_t kMaxLine = 16 * 1024;
-
-void write_all(int fd, const char* data, size_t size) {
-    while (size > 0) {
-        ssize_t n = ::write(fd, data, size);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) return;
-        data += n;
-        size -= static_cast<size_t>(n);
-    }
-}
 
 // Length of the valid UTF-8 sequence at `s` (at most `left` bytes), or 0.
 size_t utf8_length(const unsigned char* s, size_t left) {

@@ -11,6 +11,7 @@
 #include "runtime/launch.hpp"
 
 #include "runtime/lesson_step.hpp"
+#include "core/write_all.hpp"
 
 #include <fcntl.h>
 #include <linux/close_range.h>

@@ -8,6 +8,7 @@
 #include "runtime/lesson_step.hpp"
 #include "runtime/supervisor.hpp"
 #include "runtime/terminal.hpp"
+#include "core/write_all.hpp"
 
 #include <fcntl.h>
 #include <linux/close_range.h>

@@ -3,6 +3,7 @@
 
 #include "runtime/supervisor.hpp"
 #include "runtime/terminal.hpp"
+#include "core/write_all.hpp"
 
 #include <fcntl.h>
 #include <poll.h>

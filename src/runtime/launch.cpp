@@ -38,16 +38,6 @@ const char* first_limit_flag(const cgroups::CgroupLimits& limits) {
 
 } // namespace
 
-void write_all(int fd, const char* data, size_t size) {
-    while (size > 0) {
-        ssize_t n = ::write(fd, data, size);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) return;
-        data += n;
-        size -= static_cast<size_t>(n);
-    }
-}
-
 OwnedCgroup::~OwnedCgroup() {
     if (!cgroup_) return;
     try {

@@ -93,8 +93,4 @@ int run_detached(const ContainerStore& store, ContainerRecord& record);
 /// container's init has exited: finish_container() for a detached container.
 int finish_main(int argc, char** argv);
 
-/// write(2) all of `data`, retrying short writes; gives up silently when
-/// the reader has gone.
-void write_all(int fd, const char* data, size_t size);
-
 } // namespace kubik

@@ -2,6 +2,7 @@
 
 #include "runtime/launch.hpp"
 #include "runtime/terminal.hpp"
+#include "core/write_all.hpp"
 
 #include <fcntl.h>
 #include <poll.h>
