@@ -7,8 +7,8 @@
 #include "grader.hpp"
 #include "student_build.hpp"
 #include "test_run.hpp"
+#include "tree_ops.hpp"
 
-#include <csignal>
 #include <iostream>
 #include <memory>
 #include <stdexcept>
@@ -52,10 +52,11 @@ int run_check(const CheckOptions& options, const GlobalOptions& global) {
     const auto lessons = load_lessons(global.lessons_dir());
     const std::size_t last = options.lesson.empty() ? lessons.size() - 1 : find_lesson(lessons, options.lesson);
 
+    // The build and every lesson's program run in process groups of their
+    // own, which Ctrl-C on the terminal doesn't reach: we stop them ourselves
+    // and clean up after them.
+    install_interrupt_handler();
     if (options.build) {
-        // The build runs in a process group of its own, which Ctrl-C on the
-        // terminal doesn't reach: we stop it ourselves.
-        install_interrupt_handler();
         const bool terminal = isatty(STDOUT_FILENO) == 1;
         if (terminal) std::cout << "building ..." << std::flush;
         const auto built = build_student_runtime(options.build_dir);
@@ -83,11 +84,17 @@ int run_check(const CheckOptions& options, const GlobalOptions& global) {
         const auto& lesson = lessons[i];
         const auto binary = test_binary(options.build_dir, lesson);
         TestRun run;
+        const auto started = fs::file_time_type::clock::now();
         {
             const ProgressLine progress(lesson);
-            run = run_test_binary(binary);
+            run = run_test_binary_isolated(binary, IsolatedRunOptions{});
         }
-        if (run.signal == SIGINT) {
+        for (const auto& left : run.leftovers) std::cerr << "kubik-course: " << left << "\n";
+        if (run.interrupted) {
+            // The killed checks had no teardown: their state roots are ours to remove.
+            for (const auto& left : clean_test_roots(options.build_dir, started)) {
+                std::cerr << "kubik-course: " << left << "\n";
+            }
             std::cout << "interrupted during lesson " << lesson.number << "\n";
             return 130;
         }

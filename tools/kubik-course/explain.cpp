@@ -73,25 +73,12 @@ std::string plural(std::size_t n, const char* word) {
 
 // gtest prints "[ RUN      ] Suite.Name" before each test; the last one
 // without a matching "[       OK ]"/"[  FAILED  ]" is the one that crashed.
-std::string last_started_check(const std::string& output) {
-    std::string started;
-    for (const auto& line : split_lines(output)) {
-        if (line.starts_with("[ RUN      ] ")) {
-            started = line.substr(13);
-        } else if (line.starts_with("[       OK ] ") || line.starts_with("[  FAILED  ] ") ||
-                   line.starts_with("[  SKIPPED ] ")) {
-            started.clear();
-        }
-    }
-    return started;
-}
-
 std::string describe_problem(const Lesson& lesson, const TestRun& run) {
     std::ostringstream out;
     out << "\u2717 " << heading(lesson) << ": ";
     if (run.signal != 0) {
         out << "the test program crashed (killed by signal " << run.signal << ", " << strsignal(run.signal) << ")";
-        if (const auto check = last_started_check(run.output); !check.empty()) out << " during " << check;
+        if (const auto check = running_check(run.output); !check.empty()) out << " during " << check;
         out << "\n\n  Last lines of its output:\n" << last_lines(run.output, kOutputTail, "    ");
         return out.str();
     }

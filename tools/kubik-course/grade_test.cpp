@@ -116,14 +116,15 @@ const json& submission(const json& report, const std::string& student) {
     throw std::runtime_error("no submission " + student);
 }
 
-// Top-level cgroups of the course tool's test runs ("kubik-run-..."), in
-// every hierarchy.
+// Top-level cgroups kubik or its tests make ("kubik-run-...", with the
+// course tool's prefix; "kubik-test-...", the tests' own if the prefix were
+// lost), in every hierarchy.
 std::set<std::string> run_cgroups() {
     std::set<std::string> found;
     for (const auto& root : cgroup_roots()) {
         std::error_code ec;
         for (fs::directory_iterator it(root, ec), end; !ec && it != end; it.increment(ec)) {
-            if (it->path().filename().string().starts_with("kubik-run-")) found.insert(it->path().string());
+            if (it->path().filename().string().starts_with("kubik-")) found.insert(it->path().string());
         }
     }
     return found;

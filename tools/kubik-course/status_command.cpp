@@ -111,6 +111,8 @@ int run_status(const StatusOptions& options, const GlobalOptions& global) {
         std::mutex mutex;
         std::size_t next = 0;
         std::exception_ptr failure;
+        bool any_killed = false;
+        const auto started = fs::file_time_type::clock::now();
         const auto worker = [&] {
             for (;;) {
                 std::size_t index;
@@ -122,12 +124,11 @@ int run_status(const StatusOptions& options, const GlobalOptions& global) {
                 try {
                     IsolatedRunOptions run_options;
                     run_options.timeout = std::chrono::seconds(options.timeout);
-                    const auto started = fs::file_time_type::clock::now();
                     const auto run = run_test_binary_isolated(
                         options.build_dir / "tests" / lessons[index].test_binary, run_options);
-                    if (run.interrupted || run.timed_out) clean_test_roots(options.build_dir, started);
                     const auto result = lesson_progress(lessons[index], run);
                     const std::lock_guard lock(mutex);
+                    any_killed = any_killed || run.interrupted || run.timed_out;
                     for (const auto& left : run.leftovers) std::cerr << "kubik-course: " << left << "\n";
                     progress[index] = result;
                 } catch (...) {
@@ -142,6 +143,14 @@ int run_status(const StatusOptions& options, const GlobalOptions& global) {
         std::vector<std::thread> pool;
         for (std::size_t t = 0; t < threads; ++t) pool.emplace_back(worker);
         for (auto& thread : pool) thread.join();
+        // A killed program's checks had no teardown. Their state roots are
+        // removed only now: while other lessons still ran, "changed since we
+        // started" would have taken theirs too.
+        if (any_killed) {
+            for (const auto& left : clean_test_roots(options.build_dir, started)) {
+                std::cerr << "kubik-course: " << left << "\n";
+            }
+        }
         if (terminal) std::cout << "\r\033[K" << std::flush;
         if (interrupt_requested()) {
             std::cout << "interrupted\n";

@@ -94,6 +94,7 @@ TEST_F(TempTree, RefusesAnExercisesFolderThatIsALink) {
     fs::create_directories(dir);
     fs::create_directory_symlink("/etc", dir / "exercises");
     const auto contents = read_submission(spec_of(dir), owned_, {});
+    ASSERT_EQ(contents.files.size(), owned_.size());
     for (const auto& f : contents.files) {
         EXPECT_EQ(f.state, FileState::refused) << f.relative;
         EXPECT_TRUE(contains(f.problem, "pointing outside the submission")) << f.problem;

@@ -74,8 +74,7 @@ public:
 private:
     std::size_t limit_;
     std::string head_;
-    std::string tail_; ///< a ring of the last bytes, rotated on output
-    std::size_t tail_start_ = 0;
+    std::string tail_; ///< the last bytes; older ones are dropped from its front
     std::size_t dropped_ = 0;
 };
 

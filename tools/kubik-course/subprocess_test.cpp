@@ -140,3 +140,26 @@ TEST(TestRunIsolated, TimeLimitIsReportedWithTheRunningCheck) {
     ASSERT_EQ(console.checks.size(), 1u);
     EXPECT_EQ(console.checks[0].full_name(), "Fake.Passes");
 }
+
+// The run's own cgroup prefix reaches the test program (the tests' fixture
+// names its cgroups after it, so the sweep can find them), and the program
+// runs in its own folder, as under ctest.
+TEST(TestRunIsolated, GivesTheProgramItsCgroupPrefixAndFolder) {
+    const auto folder = fs::temp_directory_path() / ("kubik-fake-gtest-dir-" + std::to_string(getpid()));
+    fs::create_directories(folder);
+    const auto script = folder / "fake-gtest";
+    {
+        std::ofstream out(script);
+        out << "#!/bin/sh\n"
+               "echo \"prefix=$KUBIK_TEST_CGROUP_PREFIX\"\n"
+               "echo \"folder=$(pwd)\"\n";
+    }
+    fs::permissions(script, fs::perms::owner_all);
+    const auto run = run_test_binary_isolated(script, IsolatedRunOptions{});
+    fs::remove_all(folder);
+    EXPECT_NE(run.output.find("prefix=kubik-run-"), std::string::npos) << run.output;
+    EXPECT_NE(run.output.find("folder=" + fs::canonical(fs::temp_directory_path()).string() + "/kubik-fake-gtest-dir-"),
+              std::string::npos)
+        << run.output;
+    EXPECT_TRUE(run.leftovers.empty());
+}

@@ -27,22 +27,18 @@ struct TestRun {
     bool crashed() const { return signal != 0 || !report; }
 };
 
-/// Runs `binary` with --gtest_output=json:TMP, in the binary's own folder
-/// (where ctest runs it too), and waits for it. Ctrl-C reaches the binary, not
-/// this process, so the run is reported rather than abandoned half-way.
-/// Throws std::runtime_error when the binary can't be started.
-TestRun run_test_binary(const std::filesystem::path& binary);
-
 struct IsolatedRunOptions {
     std::chrono::milliseconds timeout{0}; ///< 0: none
     std::size_t output_limit = 1 << 20;
     bool kill_orphans = false;            ///< see ProcessOptions::kill_orphans
 };
 
-/// Like run_test_binary, but in a process group of its own that is killed
-/// when the binary ends or exceeds `timeout` (then `timed_out` is set and the
-/// report is whatever the console output shows: see console_report()). Ctrl-C
-/// is noticed through interrupt_requested() (install_interrupt_handler()).
+/// Runs `binary` with --gtest_output=json:TMP, in the binary's own folder
+/// (where ctest runs it too), in a process group of its own that is killed
+/// when the binary ends or exceeds `timeout` (then `timed_out` is set and
+/// there is no report: parse_gtest_console() reads what the output shows).
+/// Ctrl-C is noticed through interrupt_requested() (install_interrupt_handler()).
+/// Throws std::runtime_error when the binary can't be started.
 /// Output is kept in memory, capped at `output_limit`. The run gets a cgroup
 /// prefix of its own (cgroup_sweep.hpp): cgroups a killed test left behind
 /// are removed afterwards, and what can't be is listed in `leftovers`.

@@ -113,7 +113,12 @@ private:
             const auto run = run_test_binary_isolated(binary, run_options);
             if (terminal_) std::cout << "\r\033[K";
             for (const auto& left : run.leftovers) std::cerr << "kubik-course: " << left << "\n";
-            if (run.interrupted || run.timed_out) clean_test_roots(options_.build_dir, started);
+            if (run.interrupted || run.timed_out) {
+                // The killed checks had no teardown: their state roots are ours to remove.
+                for (const auto& left : clean_test_roots(options_.build_dir, started)) {
+                    std::cerr << "kubik-course: " << left << "\n";
+                }
+            }
             if (run.interrupted) return kInterrupted;
             progress_[index] = lesson_progress(lesson, run);
             if (run.passed()) {
