@@ -32,7 +32,8 @@ public:
     void apply(const CgroupLimits& limits) override {
         // BEGIN SOLUTION CgroupV1::apply
         // TODO: memory/memory.limit_in_bytes, memory/memory.memsw.limit_in_bytes
-        // (memory + swap; -1 unlimited; only if the file exists), cpu/cpu.cfs_period_us
+        // (memory + swap; -1 unlimited; 2 × memory when only --memory is given, as
+        // docker does; only if the file exists), cpu/cpu.cfs_period_us
         // and cpu/cpu.cfs_quota_us, pids/pids.max. Use dir("memory") etc.
         if (limits.memory) {
             write_control(dir("memory") / "memory.limit_in_bytes", std::to_string(*limits.memory));
