@@ -21,7 +21,12 @@ void add_inspect_command(CLI::App& app, const GlobalOptions& global, Action& act
             int status = for_each_container(global, *refs, [&](const ContainerStore&, const ContainerInfo& info) {
                 auto doc = container_to_json(info);
                 doc["Name"] = "/" + info.spec.name;
-                doc["State"]["Status"] = info.effective_status();
+                // What the record says, checked against /proc now: the file
+                // holds only the recorded status, which a crash leaves stale.
+                const auto effective = info.effective_status();
+                doc["State"]["Status"] = effective;
+                doc["State"]["Running"] = effective == "running";
+                doc["State"]["Dead"] = effective == "dead";
                 doc["Path"] = info.spec.argv.empty() ? "" : info.spec.argv.front();
                 doc["Args"] = info.spec.argv.size() > 1
                                   ? std::vector<std::string>(info.spec.argv.begin() + 1, info.spec.argv.end())

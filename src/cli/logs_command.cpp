@@ -2,7 +2,6 @@
 #include "cli/commands.hpp"
 
 #include "cli/container_args.hpp"
-#include "runtime/launch.hpp"
 #include "runtime/log_file.hpp"
 #include "core/write_all.hpp"
 

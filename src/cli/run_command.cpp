@@ -119,7 +119,7 @@ ContainerSpec make_spec(const RunOptions& opts, const Image& image) {
     return spec;
 }
 
-int run(const GlobalOptions& global, const RunOptions& opts) {
+int run(const GlobalOptions& global, RunOptions opts) {
     // Check what the user typed before touching any state.
     if (!opts.name.empty()) validate_container_name(opts.name);
     if (!opts.workdir.empty() && opts.workdir.front() != '/')
@@ -127,12 +127,17 @@ int run(const GlobalOptions& global, const RunOptions& opts) {
     if (opts.hostname.size() > 64)
         throw Error("invalid hostname \"" + opts.hostname + "\": longer than 64 characters");
 
+    // Like docker, "/foo" means foo at the top of the hierarchy, which is what
+    // a relative parent means already. Left absolute, path(mount) / "/foo"
+    // would drop the mount and make /foo on the host's root filesystem.
+    const std::string given_parent = opts.cgroup_parent;
+    opts.cgroup_parent.erase(0, opts.cgroup_parent.find_first_not_of('/'));
+    if (opts.cgroup_parent.empty() || opts.cgroup_parent.find("..") != std::string::npos)
+        throw Error("invalid --cgroup-parent \"" + given_parent + "\"");
+
     const auto root = global.root_path();
     Image image = ImageStore(root).find(ImageRef::parse(opts.image));
     ContainerSpec spec = make_spec(opts, image);
-
-    if (opts.cgroup_parent.empty() || opts.cgroup_parent.find("..") != std::string::npos)
-        throw Error("invalid --cgroup-parent \"" + opts.cgroup_parent + "\"");
 
     ContainerStore store(root);
     std::optional<ContainerRecord> created;

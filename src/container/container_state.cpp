@@ -51,7 +51,8 @@ uint64_t process_start_time(pid_t pid) {
 }
 
 bool ContainerInfo::running() const {
-    return state.status == "running" && state.pid > 0 &&
+    // A start time of 0 was read from a process already gone: it can't match.
+    return state.status == "running" && state.pid > 0 && state.pid_start_time != 0 &&
            process_start_time(state.pid) == state.pid_start_time;
 }
 
@@ -87,9 +88,7 @@ nlohmann::json container_to_json(const ContainerInfo& info) {
           {"Isolation", s.isolation == Isolation::Chroot ? "chroot" : "default"}}},
         {"State",
          {{"Status", st.status},
-          {"Running", info.running()},
           {"OOMKilled", st.oom_killed},
-          {"Dead", info.effective_status() == "dead"},
           {"Pid", st.pid},
           {"PidStartTime", st.pid_start_time},
           {"MonitorPid", st.monitor_pid},

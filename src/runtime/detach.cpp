@@ -52,13 +52,20 @@ void start_monitored(const ContainerStore& store, ContainerRecord& record, Owned
         // container's init may hold it open after `kubik run -d` returns.
         ::dup2(dev_null.get(), STDIN_FILENO);
 
-        // The container inherits our stdout and stderr: make them the write
-        // ends of two pipes, whose read ends the monitor logs.
+        // The container's init inherits our stdout and stderr. Without -t
+        // make them the write ends of two pipes, whose read ends the monitor
+        // logs; with -t the command writes to the pty, and init must not keep
+        // the user's stdout open (`id=$(kubik run -dt ...)` would wait for it).
         int out[2] = {-1, -1}, err[2] = {-1, -1};
-        if (!spec.tty && (::pipe2(out, O_CLOEXEC) != 0 || ::pipe2(err, O_CLOEXEC) != 0))
-            throw_errno("pipe for the container's output");
-        if (!spec.tty && (::dup2(out[1], STDOUT_FILENO) < 0 || ::dup2(err[1], STDERR_FILENO) < 0))
-            throw_errno("dup2 the container's output");
+        if (spec.tty) {
+            ::dup2(dev_null.get(), STDOUT_FILENO);
+            ::dup2(dev_null.get(), STDERR_FILENO);
+        } else {
+            if (::pipe2(out, O_CLOEXEC) != 0 || ::pipe2(err, O_CLOEXEC) != 0)
+                throw_errno("pipe for the container's output");
+            if (::dup2(out[1], STDOUT_FILENO) < 0 || ::dup2(err[1], STDERR_FILENO) < 0)
+                throw_errno("dup2 the container's output");
+        }
 
         sigset_t chld;
         sigemptyset(&chld);

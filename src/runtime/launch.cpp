@@ -91,22 +91,24 @@ StartedContainer start_container(const ContainerSpec& spec, const ContainerPaths
 int finish_container(const ContainerStore& store, ContainerInfo& info, cgroups::Cgroup* cgroup,
                      int wait_status, const std::optional<ContainerReport>& error) {
     int code = error ? error->exit_code : process::exit_code_from_wait_status(wait_status);
-    bool oom = false;
-    if (cgroup) {
-        try {
-            oom = cgroup->oom_killed();
-        } catch (const NotImplemented&) {
+    // A --rm container, or one that never ran (bad input, not history), is
+    // removed below: there is no final state to read or record.
+    const bool kept = !error && !info.spec.remove;
+    if (kept) {
+        bool oom = false;
+        if (cgroup) {
+            try {
+                oom = cgroup->oom_killed();
+            } catch (const NotImplemented&) {
+            }
         }
-    }
-    {
         ContainerLock lock(store.paths(info.spec.id).dir);
         info.state.status = "exited";
         info.state.pid = 0; // as docker shows it: no process any more
         info.state.exit_code = code;
         info.state.oom_killed = oom;
         info.state.finished_at = now_rfc3339();
-        if (error) info.state.error = error->message;
-        if (!error && !info.spec.remove) store.save(info, /*durable=*/true);
+        store.save(info, /*durable=*/true);
     }
     if (cgroup) {
         try {
@@ -115,8 +117,7 @@ int finish_container(const ContainerStore& store, ContainerInfo& info, cgroups::
             std::cerr << "kubik: warning: " << e.what() << "\n";
         }
     }
-    // A container that never ran is bad input, not history: nothing of it stays.
-    if (info.spec.remove || error) store.remove(info);
+    if (!kept) store.remove(info);
     return code;
 }
 

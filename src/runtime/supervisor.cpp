@@ -1,8 +1,8 @@
 #include "runtime/supervisor.hpp"
 
-#include "runtime/launch.hpp"
-#include "runtime/terminal.hpp"
+#include "core/error.hpp"
 #include "core/write_all.hpp"
+#include "runtime/terminal.hpp"
 
 #include <fcntl.h>
 #include <poll.h>
