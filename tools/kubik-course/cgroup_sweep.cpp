@@ -1,5 +1,7 @@
 #include "cgroup_sweep.hpp"
 
+#include "tree_ops.hpp"
+
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
@@ -7,7 +9,6 @@
 #include <cstring>
 #include <fstream>
 #include <random>
-#include <sstream>
 #include <stdexcept>
 #include <sys/wait.h>
 #include <thread>
@@ -85,20 +86,9 @@ std::string fresh_cgroup_prefix() {
 
 std::vector<fs::path> cgroup_roots() {
     std::vector<fs::path> roots;
-    std::ifstream mountinfo("/proc/self/mountinfo");
-    for (std::string line; std::getline(mountinfo, line);) {
-        // "... MOUNT_POINT OPTIONS [OPTIONAL...] - FSTYPE SOURCE SUPER"
-        const auto dash = line.find(" - ");
-        if (dash == std::string::npos) continue;
-        std::istringstream tail(line.substr(dash + 3));
-        std::string type;
-        tail >> type;
-        if (type != "cgroup" && type != "cgroup2") continue;
-        std::istringstream head(line.substr(0, dash));
-        std::string id, parent, device, root, mount_point;
-        head >> id >> parent >> device >> root >> mount_point;
-        // Mountinfo escapes blanks as \040; cgroup mounts never hold them.
-        if (std::find(roots.begin(), roots.end(), mount_point) == roots.end()) roots.emplace_back(mount_point);
+    for (const auto& mount : read_mountinfo()) {
+        if (mount.type != "cgroup" && mount.type != "cgroup2") continue;
+        if (std::find(roots.begin(), roots.end(), mount.point) == roots.end()) roots.push_back(mount.point);
     }
     return roots;
 }

@@ -46,19 +46,12 @@ bool is_within(const fs::path& inner, const fs::path& outer) {
 }
 
 // Everything of the course a build needs, and nothing of the instructor's
-// private or generated state.
+// private or generated state, nor the work folder or submissions when they
+// lie inside the course.
 CopyFilter course_filter(const fs::path& course, const std::vector<fs::path>& also_excluded) {
     return [course, also_excluded](const fs::path& relative, bool is_directory) {
-        const auto top = relative.begin()->string();
-        if (relative == relative.filename()) {
-            static const std::vector<std::string> excluded{"solutions", "exercises", ".git",   ".github", ".vagrant",
-                                                           ".cache",    ".idea",     ".vscode", "test-roots"};
-            if (std::find(excluded.begin(), excluded.end(), top) != excluded.end()) return false;
-            if (is_directory && (top == "build" || top.starts_with("build-"))) return false;
-        }
-        if (relative.filename() == ".git") return false;
+        if (left_out_of_course_copies(course, relative, is_directory)) return false;
         const auto absolute = course / relative;
-        if (is_directory && fs::exists(absolute / "CMakeCache.txt")) return false; // someone's build folder
         for (const auto& excluded : also_excluded) {
             if (absolute == excluded || is_within(absolute, excluded)) return false;
         }

@@ -54,20 +54,13 @@ std::string lesson_table(const std::vector<Lesson>& lessons, Language language) 
 
 } // namespace
 
-bool excluded_from_student_edition(const fs::path& relative, bool is_directory) {
-    const auto top = relative.begin()->string();
-    if (relative == relative.filename()) {
-        // .ci/ runs the instructor's scripts/test-all.sh.
-        static const std::set<std::string> excluded{"solutions", "exercises", ".git",   ".github", ".ci",
-                                                    ".vagrant",  ".cache",    ".idea",  ".vscode", "test-roots"};
-        if (excluded.contains(top)) return true;
-        if (is_directory && (top == "build" || top.starts_with("build-"))) return true;
-    }
-    // The instructor's checks: they compare exercises/ with solutions/, or grade solutions/.
-    static const std::set<fs::path> instructor_only{"scripts/check-tracks.sh", "scripts/test-all.sh",
+bool excluded_from_student_edition(const fs::path& course, const fs::path& relative, bool is_directory) {
+    if (left_out_of_course_copies(course, relative, is_directory)) return true;
+    // .ci/ runs the instructor's scripts/test-all.sh; these scripts compare
+    // exercises/ with solutions/, or grade solutions/.
+    static const std::set<fs::path> instructor_only{".ci", "scripts/check-tracks.sh", "scripts/test-all.sh",
                                                     "scripts/grade-selftest.sh"};
-    if (instructor_only.contains(relative)) return true;
-    return relative.filename() == ".git";
+    return instructor_only.contains(relative);
 }
 
 std::string student_readme(const std::vector<Lesson>& lessons, Language language, bool has_vagrantfile) {
@@ -308,8 +301,7 @@ ExportSummary export_student_edition(const fs::path& course_dir, const fs::path&
     fs::create_directories(target);
 
     copy_tree(course, target, [&course](const fs::path& relative, bool is_directory) {
-        if (excluded_from_student_edition(relative, is_directory)) return false;
-        return !(is_directory && fs::exists(course / relative / "CMakeCache.txt"));
+        return !excluded_from_student_edition(course, relative, is_directory);
     });
     ExportSummary summary;
     for (const auto& file : exercises) {

@@ -29,8 +29,10 @@ std::string student_readme(const std::vector<Lesson>& lessons, Language language
 /// .github/workflows/grade.yml: grades the repository on every push.
 std::string grade_workflow();
 
-/// Paths (relative to the course) that the student edition leaves out: the
-/// solutions, the instructor's scripts and CI, build folders, git metadata.
-bool excluded_from_student_edition(const std::filesystem::path& relative, bool is_directory);
+/// Paths (relative to `course`) that the student edition leaves out: what
+/// no course copy takes (left_out_of_course_copies()), and the instructor's
+/// scripts and CI.
+bool excluded_from_student_edition(const std::filesystem::path& course, const std::filesystem::path& relative,
+                                   bool is_directory);
 
 } // namespace kubik::course

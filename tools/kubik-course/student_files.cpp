@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <fstream>
 #include <iterator>
+#include <set>
 #include <stdexcept>
 
 namespace fs = std::filesystem;
@@ -41,6 +42,19 @@ std::vector<ExerciseFile> pristine_exercises(const fs::path& course) {
     std::sort(files.begin(), files.end(),
               [](const ExerciseFile& a, const ExerciseFile& b) { return a.relative < b.relative; });
     return files;
+}
+
+bool left_out_of_course_copies(const fs::path& course, const fs::path& relative, bool is_directory) {
+    if (relative.filename() == ".git") return true;
+    if (relative == relative.filename()) {
+        static const std::set<std::string> excluded{"solutions", "exercises", ".git",   ".github", ".vagrant",
+                                                    ".cache",    ".idea",     ".vscode", "test-roots"};
+        const auto top = relative.string();
+        if (excluded.contains(top)) return true;
+        if (is_directory && (top == "build" || top.starts_with("build-"))) return true;
+    }
+    // Someone's build folder, whatever its name.
+    return is_directory && fs::exists(course / relative / "CMakeCache.txt");
 }
 
 } // namespace kubik::course

@@ -27,4 +27,11 @@ std::vector<ExerciseFile> pristine_exercises(const std::filesystem::path& course
 /// True when `course` has the reference solutions (the instructor's copy).
 bool has_solutions(const std::filesystem::path& course);
 
+/// What no copy of the course takes (the grader's work copy, the student
+/// edition): solutions/ and exercises/ (written separately), git and editor
+/// state, build folders (`build`, `build-*`, or any folder with a
+/// CMakeCache.txt) and test roots. `relative` is relative to `course`.
+bool left_out_of_course_copies(const std::filesystem::path& course, const std::filesystem::path& relative,
+                               bool is_directory);
+
 } // namespace kubik::course

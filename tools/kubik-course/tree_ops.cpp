@@ -86,18 +86,30 @@ void copy_tree(const fs::path& from, const fs::path& to, const CopyFilter& filte
     copy_one(from, to, fs::path(), filter);
 }
 
+std::vector<Mount> read_mountinfo() {
+    std::vector<Mount> mounts;
+    std::ifstream in("/proc/self/mountinfo");
+    for (std::string line; std::getline(in, line);) {
+        // "ID PARENT MAJ:MIN ROOT MOUNT_POINT OPTIONS [OPTIONAL...] - TYPE SOURCE SUPER"
+        std::istringstream fields(line);
+        std::string id, parent, device, mount_root, mount_point;
+        fields >> id >> parent >> device >> mount_root >> mount_point;
+        Mount mount{unescape(mount_point), ""};
+        if (const auto dash = line.find(" - "); dash != std::string::npos) {
+            std::istringstream(line.substr(dash + 3)) >> mount.type;
+        }
+        mounts.push_back(std::move(mount));
+    }
+    return mounts;
+}
+
 std::vector<fs::path> mounts_below(const fs::path& path) {
     std::vector<fs::path> mounts;
     std::error_code ec;
     auto root = fs::weakly_canonical(path, ec);
     if (ec) root = fs::absolute(path);
-    std::ifstream in("/proc/self/mountinfo");
-    for (std::string line; std::getline(in, line);) {
-        std::istringstream fields(line);
-        std::string id, parent, device, mount_root, mount_point;
-        fields >> id >> parent >> device >> mount_root >> mount_point;
-        const fs::path point = unescape(mount_point);
-        if (point == root || is_at_or_below(point, root)) mounts.push_back(point);
+    for (const auto& mount : read_mountinfo()) {
+        if (mount.point == root || is_at_or_below(mount.point, root)) mounts.push_back(mount.point);
     }
     std::sort(mounts.begin(), mounts.end(),
               [](const fs::path& a, const fs::path& b) { return a.native().size() > b.native().size(); });

@@ -19,6 +19,15 @@ using CopyFilter = std::function<bool(const std::filesystem::path& relative, boo
 /// (sockets, pipes, devices) is skipped.
 void copy_tree(const std::filesystem::path& from, const std::filesystem::path& to, const CopyFilter& filter = {});
 
+/// One line of /proc/self/mountinfo: where, and which filesystem type.
+struct Mount {
+    std::filesystem::path point; ///< unescaped ("\040" is a blank)
+    std::string type;            ///< "overlay", "cgroup2", ...
+};
+
+/// Every mount of our mount namespace, in mountinfo's order.
+std::vector<Mount> read_mountinfo();
+
 /// Mount points at `path` or below it, deepest first (from /proc/self/mountinfo).
 std::vector<std::filesystem::path> mounts_below(const std::filesystem::path& path);
 
