@@ -159,9 +159,6 @@ int run_detached(const ContainerStore& store, ContainerRecord& record) {
         start_monitored(store, record, std::move(cgroup), ready_write.get());
         ::_exit(kExitRuntimeError);
     }
-    // The monitor owns the container and its cgroup now.
-    record.keep();
-    cgroup.release(); // drops our handle without removing the group
     ready_write.reset();
     while (::waitpid(first, nullptr, 0) < 0 && errno == EINTR) {}
 
@@ -171,8 +168,14 @@ int run_detached(const ContainerStore& store, ContainerRecord& record) {
     while (answer.find('\0') == std::string::npos &&
            ((n = ::read(ready_read.get(), buf, sizeof buf)) > 0 || (n < 0 && errno == EINTR)))
         if (n > 0) answer.append(buf, static_cast<size_t>(n));
+    // No answer: the monitor died before it took the container over, and
+    // `record` and `cgroup` remove what it left while this error unwinds.
     if (answer.find('\0') == std::string::npos)
         throw Error("the monitor process died before the container started");
+    // An answer: the monitor owns the container and its cgroup now, or has
+    // removed both already (a start error).
+    record.keep();
+    cgroup.release(); // drops our handle without removing the group
     answer.resize(answer.find('\0'));
     int code = std::atoi(answer.c_str());
     if (code != 0) {
