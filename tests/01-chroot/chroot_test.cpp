@@ -33,8 +33,9 @@ protected:
 
     // A host file the container must not see. In /tmp, as the lesson text
     // says: a path that certainly exists on the host and not in the image.
+    // The build's tag in the name: the leak check removes only its own build's.
     fs::path make_host_marker() {
-        std::string templ = "/tmp/kubik-test-marker-XXXXXX";
+        std::string templ = "/tmp/kubik-test-marker-" + build_tag() + "-XXXXXX";
         int fd = ::mkstemp(templ.data());
         if (fd < 0) return {};
         ::close(fd);
@@ -130,6 +131,8 @@ TEST_F(Chroot, HostFilesAreUnreachable) {
     auto r = krun({"--rm", "busybox", "sh", "-c", probe, "sh", marker.string(), root_.string(),
                    kubik_binary()});
     EXPECT_EQ(r.exit_code, 0) << r.describe();
+    // "hidden" means something only while the files exist on the host.
+    ASSERT_TRUE(fs::exists(marker)) << "the host marker " << marker << " is gone after the run";
     EXPECT_EQ(r.out, "hidden " + marker.string() + "\nhidden " + root_.string() + "\nhidden " +
                          kubik_binary() + "\n")
         << "host files (a marker in /tmp, the state root, kubik itself) must not be visible\n"

@@ -53,7 +53,7 @@ TEST_F(Cgroups, LimitsLandInTheKernelFiles) {
     auto procs = container_processes(init);
     EXPECT_GE(procs.size(), 2u) << "expected kubik-init and sleep";
     for (const auto& p : procs)
-        for (const char* controller : {"memory", "cpu", "pids"})
+        for (const char* controller : {"memory", "cpu", "cpuacct", "pids"})
             EXPECT_EQ(cgroup_of(p.pid, controller), cgroup_path(id))
                 << p.comm << " (pid " << p.pid << ") is not in the container's " << controller << " cgroup";
     auto listed = pids_in_cgroup_tree(cgroup_dir("memory", id));
@@ -202,6 +202,19 @@ TEST_F(Cgroups, CpuQuotaHoldsAtHalfACore) {
         ADD_FAILURE() << "no usage_usec in cpu.stat";
         return 0;
     };
+    // The periods in which the group ran out of quota and was stopped: the
+    // cpu controller's cpu.stat (v1: in the cpu hierarchy; v2: the unified
+    // one), "nr_throttled N". -1 when it is missing.
+    auto nr_throttled = [&]() -> long long {
+        std::istringstream stat(cgroup_file("cpu", id, "cpu.stat"));
+        for (std::string key; stat >> key;) {
+            long long value = 0;
+            stat >> value;
+            if (key == "nr_throttled") return value;
+        }
+        ADD_FAILURE() << "no nr_throttled in " << cgroup_dir("cpu", id) / "cpu.stat";
+        return -1;
+    };
     std::this_thread::sleep_for(300ms);  // past the start
     double u0 = used_ns();
     auto t0 = std::chrono::steady_clock::now();
@@ -209,12 +222,20 @@ TEST_F(Cgroups, CpuQuotaHoldsAtHalfACore) {
     double u1 = used_ns();
     double wall = std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - t0).count();
     double share = (u1 - u0) / wall;
+    long long throttled = nr_throttled();
 
     char text[32];
     std::snprintf(text, sizeof text, "%.3f", share);
     RecordProperty("cpu_share", text);
-    std::printf("a busy loop under --cpus 0.5 got %s of a CPU over %.1f s\n", text, wall / 1e9);
-    EXPECT_NEAR(share, 0.5, 0.2) << "a busy loop under --cpus 0.5 must get about half a CPU";
+    RecordProperty("nr_throttled", std::to_string(throttled));
+    std::printf("a busy loop under --cpus 0.5 got %s of a CPU over %.1f s, throttled in %lld periods\n", text,
+                wall / 1e9, throttled);
+    // Only the upper bound is a measurement: how much less than half a CPU
+    // the loop gets depends on the host's load. That the quota is what held
+    // it back, the kernel says: it throttled the group.
+    EXPECT_LE(share, 0.7) << "a busy loop under --cpus 0.5 must get at most about half a CPU";
+    EXPECT_GT(throttled, 0) << "the kernel never throttled the group (nr_throttled in "
+                            << cgroup_dir("cpu", id) / "cpu.stat" << "): the quota never held it back";
 
     auto r = kubik({"rm", "-f", id});
     EXPECT_EQ(r.exit_code, 0) << r.describe();

@@ -172,12 +172,16 @@ std::string test_cgroup_prefix() {
                           prefix.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-") == std::string::npos;
         if (safe) return prefix;
     }
+    return "kubik-test-" + build_tag() + "-";
+}
+
+std::string build_tag() {
     // FNV-1a of the test-roots path: stable for one build, distinct between builds.
     uint32_t hash = 2166136261u;
     for (unsigned char c : test_roots_dir().string()) hash = (hash ^ c) * 16777619u;
     char tag[16];
     std::snprintf(tag, sizeof tag, "%08x", hash);
-    return std::string("kubik-test-") + tag + "-";
+    return tag;
 }
 
 }  // namespace kubik::test

@@ -62,7 +62,10 @@ struct RunResult {
     /// Stdout/stderr were still open 2 s after the process exited: something
     /// it started (a leaked container process) still holds them.
     bool pipes_held_open = false;
-    std::chrono::milliseconds elapsed{0};  ///< from start to exit
+    std::chrono::milliseconds elapsed{0};  ///< from start (fork) to exit
+    /// When the exit was seen (steady_clock), to time the exit from a moment
+    /// other than the start, e.g. from a signal the test sent.
+    std::chrono::steady_clock::time_point exited_at{};
     std::string out, err;
 
     /// Command, exit status, stdout and stderr, for failure messages.
@@ -234,6 +237,13 @@ std::vector<pid_t> pids_in_cgroup_tree(const fs::path& dir);
 /// directories, deepest first. Returns what could not be done (one line each);
 /// a missing `dir` is fine. Only ever called on a test's own cgroup parent.
 std::vector<std::string> destroy_cgroup_tree(const fs::path& dir);
+
+/// TAG: 8 hex digits, a hash of test_roots_dir(), so stable for one build and
+/// distinct between builds (build/ and build-student/). Names the tests give
+/// things on the host outside their state roots carry it (the markers in
+/// /tmp, a working directory at /), so the leak check of one build only ever
+/// removes its own. Unlike test_cgroup_prefix(), no environment overrides it.
+std::string build_tag();
 
 /// "kubik-test-TAG-": every cgroup parent the tests of this build use starts
 /// with it; TAG is derived from test_roots_dir(), so two builds testing at the

@@ -273,6 +273,7 @@ RunResult Child::finish(std::chrono::milliseconds timeout) {
             ::close(*fd);
             *fd = -1;
         }
+    r.exited_at = *exited_at;
     r.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(*exited_at - started_);
     if (WIFEXITED(status)) r.exit_code = WEXITSTATUS(status);
     if (WIFSIGNALED(status)) r.term_signal = WTERMSIG(status);
@@ -348,8 +349,11 @@ PtyResult run_in_pty(const std::vector<std::string>& argv, unsigned short rows,
             exited = true;
         }
     }
-    // Everything kubik wrote is already in the pty's buffer; take it.
-    while (read_some(200)) {}
+    // Everything kubik wrote is already in the pty's buffer; take it. Within
+    // a deadline: a process that inherited the slave (a leaked container
+    // process) could keep writing forever.
+    const auto drain_deadline = Clock::now() + 2s;
+    while (Clock::now() < drain_deadline && read_some(200)) {}
     ::close(slave_keep);
     ::close(master);
     if (WIFEXITED(status)) r.exit_code = WEXITSTATUS(status);
