@@ -18,6 +18,22 @@
 namespace kubik::test {
 namespace {
 
+// Docker reads "--cgroup-parent /p" from the top of each hierarchy, as "p".
+// Taken as a host path, it would make /p on the host's root filesystem.
+TEST_F(Cgroups, AnAbsoluteCgroupParentStartsAtTheTopOfTheHierarchy) {
+    auto id = start({"--cgroup-parent", "/" + cgroup_parent(), "busybox", "sleep", "30"});
+    ASSERT_FALSE(id.empty());
+    pid_t init = init_pid(id);
+    ASSERT_GT(init, 0);
+    for (const char* controller : {"memory", "cpu", "pids"})
+        EXPECT_EQ(cgroup_of(init, controller), cgroup_path(id)) << controller << " (" << host_.describe() << ")";
+    std::error_code ec;
+    EXPECT_FALSE(fs::exists("/" + cgroup_parent(), ec)) << "a directory was made on the host's root filesystem";
+    auto r = kubik({"rm", "-f", id});
+    EXPECT_EQ(r.exit_code, 0) << r.describe();
+    expect_no_container_state("after rm -f");
+}
+
 TEST_F(Cgroups, LimitsLandInTheKernelFiles) {
     auto id = start({"--memory", "64m", "--cpus", "0.5", "--pids-limit", "50", "busybox", "sleep", "30"});
     ASSERT_FALSE(id.empty());

@@ -80,6 +80,19 @@ TEST_F(Lifecycle, RunDetachedPrintsTheIdAndReturns) {
     expect_no_container_state("after rm -f");
 }
 
+// With -t the command writes to a pty, not to pipes; init must not keep
+// kubik's stdout either, or `id=$(kubik run -dt ...)` waits for the container.
+TEST_F(Lifecycle, RunDetachedWithATerminalReturnsToo) {
+    auto r = krun({"-d", "-t", "--name", "tty", "busybox", "sleep", "30"});
+    ASSERT_EQ(r.exit_code, 0) << r.describe();
+    EXPECT_FALSE(r.pipes_held_open) << "the monitor or the container still holds kubik's stdout\n" << r.describe();
+    EXPECT_LT(r.elapsed.count(), 10000) << "run -dt returns once the container runs\n" << r.describe();
+    EXPECT_EQ(inspect("tty").value("State", nlohmann::json::object()).value("Status", ""), "running");
+    r = kubik({"rm", "-f", "tty"});
+    EXPECT_EQ(r.exit_code, 0) << r.describe();
+    expect_no_container_state("after rm -f");
+}
+
 TEST_F(Lifecycle, RunDetachedWithRmIsRemovedWhenItExits) {
     auto id = start({"--rm", "busybox", "sh", "-c", "sleep 0.2"});
     ASSERT_FALSE(id.empty());
