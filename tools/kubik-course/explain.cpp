@@ -1,4 +1,5 @@
 #include "explain.hpp"
+#include "text_util.hpp"
 
 #include <cstring>
 #include <sstream>
@@ -13,29 +14,6 @@ constexpr std::size_t kLinesPerFailure = 40;
 constexpr std::size_t kFailuresShown = 3;
 constexpr std::size_t kOtherChecksShown = 8;
 constexpr std::size_t kWrapWidth = 92;
-
-std::vector<std::string> split_lines(const std::string& text) {
-    std::vector<std::string> lines;
-    std::istringstream in(text);
-    for (std::string line; std::getline(in, line);) lines.push_back(line);
-    return lines;
-}
-
-std::string indented(const std::string& text, const std::string& indent, std::size_t max_lines) {
-    const auto lines = split_lines(text);
-    std::string out;
-    for (std::size_t i = 0; i < lines.size() && i < max_lines; ++i) out += indent + lines[i] + "\n";
-    if (lines.size() > max_lines) out += indent + "... (" + std::to_string(lines.size() - max_lines) + " more lines)\n";
-    return out;
-}
-
-std::size_t display_width(const std::string& text) {
-    std::size_t width = 0;
-    for (const char c : text) {
-        if ((static_cast<unsigned char>(c) & 0xC0) != 0x80) ++width; // count UTF-8 code points, not bytes
-    }
-    return width;
-}
 
 // Hints are long sentences (in Russian as well); wrap them at word
 // boundaries so they read as a list instead of lines the terminal cut anywhere.
@@ -65,10 +43,6 @@ std::string wrapped(const std::string& text, std::size_t width, const std::strin
 
 std::string heading(const Lesson& lesson) {
     return "lesson " + std::to_string(lesson.number) + " \u2014 " + lesson.topic();
-}
-
-std::string plural(std::size_t n, const char* word) {
-    return std::to_string(n) + " " + word + (n == 1 ? "" : "s");
 }
 
 // gtest prints "[ RUN      ] Suite.Name" before each test; the last one

@@ -37,14 +37,6 @@ struct GradeCommandOptions {
     bool quiet = false;
 };
 
-void write_output(const fs::path& path, const std::string& text) {
-    if (path.empty() || path == "-") {
-        std::cout << text << std::flush;
-        return;
-    }
-    write_file(path, text);
-}
-
 int run_grade(const GradeCommandOptions& options, const GlobalOptions& global) {
     const auto format = parse_report_format(options.format);
     if (geteuid() != 0) {
@@ -52,10 +44,7 @@ int run_grade(const GradeCommandOptions& options, const GlobalOptions& global) {
                                  "`sudo kubik-course grade ...`");
     }
     const auto specs = find_submissions(options.submissions, options.rev);
-    if (format == ReportFormat::gradescope && specs.size() > 1 && (options.out_dir.empty() || !options.out.empty())) {
-        throw std::invalid_argument(std::to_string(specs.size()) + " submissions found, but a Gradescope results.json "
-                                    "holds one: use --out-dir DIR (one file per student) instead of --out");
-    }
+    check_report_destination(format, specs.size(), options.out, options.out_dir);
     if (!options.quiet) {
         std::cerr << "kubik-course grade: " << specs.size() << " submission" << (specs.size() == 1 ? "" : "s") << ":";
         for (const auto& spec : specs) std::cerr << " " << spec.student;
@@ -86,16 +75,9 @@ int run_grade(const GradeCommandOptions& options, const GlobalOptions& global) {
         if (std::find(warnings.begin(), warnings.end(), warning) == warnings.end()) warnings.push_back(warning);
     }
 
-    if (!options.out_dir.empty()) {
-        fs::create_directories(options.out_dir);
-        for (const auto& grade : summary.submissions) {
-            const auto file = options.out_dir / (report_file_name(grade.student, format));
-            write_file(file, render_report(format, {grade}, warnings));
-        }
-        if (!options.quiet) std::cerr << "kubik-course grade: reports written to " << options.out_dir.string() << "\n";
-    }
-    if (options.out_dir.empty() || !options.out.empty()) {
-        write_output(options.out, render_report(format, summary.submissions, warnings));
+    write_reports(format, summary.submissions, warnings, options.out, options.out_dir);
+    if (!options.out_dir.empty() && !options.quiet) {
+        std::cerr << "kubik-course grade: reports written to " << options.out_dir.string() << "\n";
     }
     if (!options.quiet) {
         for (const auto& grade : summary.submissions) {

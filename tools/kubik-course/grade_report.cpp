@@ -1,10 +1,13 @@
 #include "grade_report.hpp"
+#include "text_util.hpp"
+#include "tree_ops.hpp"
 
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <iostream>
 #include <sstream>
 #include <stdexcept>
 
@@ -23,21 +26,6 @@ std::string topic_of(const std::string& id) {
 
 std::string heading(const GradedLesson& lesson) {
     return "lesson " + std::to_string(lesson.number) + " \u2014 " + topic_of(lesson.id);
-}
-
-std::vector<std::string> split_lines(const std::string& text) {
-    std::vector<std::string> lines;
-    std::istringstream in(text);
-    for (std::string line; std::getline(in, line);) lines.push_back(line);
-    return lines;
-}
-
-std::string first_lines(const std::string& text, std::size_t count, const std::string& indent) {
-    const auto lines = split_lines(text);
-    std::string out;
-    for (std::size_t i = 0; i < lines.size() && i < count; ++i) out += indent + lines[i] + "\n";
-    if (lines.size() > count) out += indent + "... (" + std::to_string(lines.size() - count) + " more lines)\n";
-    return out;
 }
 
 std::string first_line(const std::string& text) {
@@ -90,14 +78,6 @@ std::string problems_text(const SubmissionGrade& grade, const std::string& inden
     return out;
 }
 
-std::string pad(const std::string& text, std::size_t width) {
-    std::size_t shown = 0;
-    for (const char c : text) {
-        if ((static_cast<unsigned char>(c) & 0xC0) != 0x80) ++shown;
-    }
-    return text + std::string(width > shown ? width - shown : 0, ' ');
-}
-
 // --- text ----------------------------------------------------------------
 
 std::string render_text_one(const SubmissionGrade& grade) {
@@ -118,7 +98,7 @@ std::string render_text_one(const SubmissionGrade& grade) {
     }
     if (!grade.built) {
         out << "  \u2717 the submission does not build; the compiler said:\n"
-            << first_lines(compiler_errors(grade.build_log), 40, "      ");
+            << indented(compiler_errors(grade.build_log), "      ", 40);
     }
     for (const auto& lesson : grade.lessons) {
         out << "  " << status_mark(lesson) << " " << pad(heading(lesson), 24) << " "
@@ -132,10 +112,10 @@ std::string render_text_one(const SubmissionGrade& grade) {
         if (lesson.outcome.status == LessonStatus::passed || lesson.outcome.status == LessonStatus::build_failed) continue;
         out << "\n  " << heading(lesson) << ": " << lesson.outcome.summary << "\n";
         if (const auto* check = first_problem(lesson)) {
-            out << "    first failing check: " << check->name << "\n" << first_lines(check->message, kMessageLines, "      ");
+            out << "    first failing check: " << check->name << "\n" << indented(check->message, "      ", kMessageLines);
         }
         if (!lesson.outcome.output_tail.empty() && lesson.outcome.status != LessonStatus::failed) {
-            out << "    last lines of the output:\n" << first_lines(lesson.outcome.output_tail, 15, "      ");
+            out << "    last lines of the output:\n" << indented(lesson.outcome.output_tail, "      ", 15);
         }
         if (!lesson.hints.empty()) {
             out << "    hints (" << lesson.title << "):\n";
@@ -161,7 +141,7 @@ std::string render_text(const std::vector<SubmissionGrade>& grades, const std::v
     }
     if (!warnings.empty()) {
         out += "\nwarnings for the instructor:\n";
-        for (const auto& warning : warnings) out += first_lines(warning, 20, "  ");
+        for (const auto& warning : warnings) out += indented(warning, "  ", 20);
     }
     return out;
 }
@@ -381,10 +361,10 @@ std::string render_md_one(const SubmissionGrade& grade) {
         out << "### " << heading(lesson) << ": " << md_cell(lesson.outcome.summary) << "\n\n";
         if (const auto* check = first_problem(lesson)) {
             out << "First failing check: `" << check->name << "`\n\n"
-                << md_block(first_lines(check->message, kMessageLines, "")) << "\n";
+                << md_block(indented(check->message, "", kMessageLines)) << "\n";
         }
         if (!lesson.outcome.output_tail.empty() && lesson.outcome.status != LessonStatus::failed) {
-            out << "Last lines of the output:\n\n" << md_block(first_lines(lesson.outcome.output_tail, 15, "")) << "\n";
+            out << "Last lines of the output:\n\n" << md_block(indented(lesson.outcome.output_tail, "", 15)) << "\n";
         }
         if (!lesson.hints.empty()) {
             out << "<details><summary>Hints</summary>\n\n";
@@ -718,6 +698,33 @@ std::string xml_safe_utf8(std::string_view text) {
         }
     }
     return out;
+}
+
+void check_report_destination(ReportFormat format, std::size_t submissions, const std::filesystem::path& out,
+                              const std::filesystem::path& out_dir) {
+    if (format == ReportFormat::gradescope && submissions > 1 && (out_dir.empty() || !out.empty())) {
+        throw std::invalid_argument(std::to_string(submissions) + " submissions, but a Gradescope results.json holds "
+                                    "one: use --out-dir DIR (one file per student) instead of --out");
+    }
+}
+
+void write_reports(ReportFormat format, const std::vector<SubmissionGrade>& grades,
+                   const std::vector<std::string>& warnings, const std::filesystem::path& out,
+                   const std::filesystem::path& out_dir) {
+    check_report_destination(format, grades.size(), out, out_dir);
+    if (!out_dir.empty()) {
+        std::filesystem::create_directories(out_dir);
+        for (const auto& grade : grades) {
+            write_file(out_dir / report_file_name(grade.student, format), render_report(format, {grade}, warnings));
+        }
+    }
+    if (!out_dir.empty() && out.empty()) return;
+    const auto text = render_report(format, grades, warnings);
+    if (out.empty() || out == "-") {
+        std::cout << text << std::flush;
+    } else {
+        write_file(out, text);
+    }
 }
 
 } // namespace kubik::course

@@ -4,6 +4,7 @@
 
 #include "grader.hpp"
 
+#include <filesystem>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -27,6 +28,19 @@ std::string report_file_name(const std::string& student, ReportFormat format);
 /// problems, leftovers); text, md and json show them.
 std::string render_report(ReportFormat format, const std::vector<SubmissionGrade>& grades,
                           const std::vector<std::string>& warnings = {});
+
+/// Where the reports go (`grade` and `report` alike): with `out_dir`, one
+/// file per student in it; to `out` (stdout when empty or "-") all of them,
+/// unless only `out_dir` was given. Throws std::invalid_argument before
+/// anything is written when Gradescope's one-submission file would have to
+/// hold several.
+void write_reports(ReportFormat format, const std::vector<SubmissionGrade>& grades,
+                   const std::vector<std::string>& warnings, const std::filesystem::path& out,
+                   const std::filesystem::path& out_dir);
+
+/// Throws the std::invalid_argument of write_reports() early, before grading.
+void check_report_destination(ReportFormat format, std::size_t submissions, const std::filesystem::path& out,
+                              const std::filesystem::path& out_dir);
 
 /// Reads back what render_report(ReportFormat::json, ...) wrote, so a saved
 /// grading run can be rendered in other formats (`kubik-course report`).

@@ -1,4 +1,5 @@
 #include "grader.hpp"
+#include "text_util.hpp"
 
 #include "explain.hpp"
 #include "student_files.hpp"
@@ -24,13 +25,6 @@ namespace {
 
 constexpr std::size_t kBuildLogLimit = 256 * 1024;
 constexpr std::size_t kTestOutputLimit = 4u << 20;
-
-std::vector<std::string> split_lines(const std::string& text) {
-    std::vector<std::string> lines;
-    std::istringstream in(text);
-    for (std::string line; std::getline(in, line);) lines.push_back(line);
-    return lines;
-}
 
 std::string replace_all(std::string text, const std::string& from, const std::string& to) {
     if (from.empty()) return text;

@@ -27,25 +27,7 @@ int run_report(const ReportOptions& options) {
     const auto format = parse_report_format(options.format);
     std::vector<std::string> warnings;
     const auto grades = grades_from_json(read_file(options.input), &warnings);
-    if (format == ReportFormat::gradescope && grades.size() > 1 && (options.out_dir.empty() || !options.out.empty())) {
-        throw std::invalid_argument(std::to_string(grades.size()) + " submissions in the report, but a Gradescope "
-                                    "results.json holds one: use --out-dir DIR (one file per student) instead of --out");
-    }
-    if (!options.out_dir.empty()) {
-        fs::create_directories(options.out_dir);
-        for (const auto& grade : grades) {
-            write_file(options.out_dir / (report_file_name(grade.student, format)),
-                       render_report(format, {grade}, warnings));
-        }
-    }
-    if (options.out_dir.empty() || !options.out.empty()) {
-        const auto text = render_report(format, grades, warnings);
-        if (options.out.empty() || options.out == "-") {
-            std::cout << text;
-        } else {
-            write_file(options.out, text);
-        }
-    }
+    write_reports(format, grades, warnings, options.out, options.out_dir);
     return 0;
 }
 

@@ -1,4 +1,5 @@
 #include "scoring.hpp"
+#include "text_util.hpp"
 
 #include "explain.hpp"
 
@@ -31,10 +32,6 @@ std::string join_failures(const std::vector<std::string>& failures) {
         text += failure;
     }
     return capped(text);
-}
-
-std::string plural(std::size_t n, const char* word) {
-    return std::to_string(n) + " " + word + (n == 1 ? "" : "s");
 }
 
 std::string seconds_text(double seconds) {
