@@ -2,6 +2,8 @@
 
 #include "subprocess.hpp"
 
+#include "core/unique_fd.hpp"
+
 #include <algorithm>
 #include <array>
 #include <cerrno>
@@ -19,28 +21,7 @@ namespace kubik::course {
 
 namespace {
 
-class Fd {
-public:
-    explicit Fd(int fd = -1) : fd_(fd) {}
-    ~Fd() {
-        if (fd_ >= 0) close(fd_);
-    }
-    Fd(Fd&& other) noexcept : fd_(other.fd_) { other.fd_ = -1; }
-    Fd& operator=(Fd&& other) noexcept {
-        if (this != &other) {
-            if (fd_ >= 0) close(fd_);
-            fd_ = other.fd_;
-            other.fd_ = -1;
-        }
-        return *this;
-    }
-    Fd(const Fd&) = delete;
-    Fd& operator=(const Fd&) = delete;
-    int get() const { return fd_; }
-
-private:
-    int fd_;
-};
+using Fd = kubik::UniqueFd;
 
 bool is_within(const fs::path& inner, const fs::path& outer) {
     const auto rel = inner.lexically_normal().lexically_relative(outer.lexically_normal());
