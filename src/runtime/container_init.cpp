@@ -8,6 +8,7 @@
 #include "rootfs.hpp"
 #include "runtime/lesson_step.hpp"
 #include "runtime/rootfs_mount.hpp"
+#include "runtime/run_or_report.hpp"
 #include "runtime/terminal.hpp"
 
 #include <linux/close_range.h>
@@ -21,28 +22,6 @@
 
 namespace kubik {
 namespace {
-
-// Reports the error to `kubik run` and exits with its code. Used by both the
-// init and the command process; neither may return into kubik's own code
-// (they are copies of it, and its destructors would clean up the parent's state).
-[[noreturn]] void fail(const Channel& channel, int exit_code, const std::string& message) noexcept {
-    channel.send_error(exit_code, message);
-    ::_exit(exit_code);
-}
-
-template <class Body>
-[[noreturn]] void run_or_report(const Channel& channel, Body&& body) noexcept {
-    try {
-        body();
-        ::_exit(kExitRuntimeError); // body never returns normally
-    } catch (const Error& e) {
-        fail(channel, e.exit_code(), e.what());
-    } catch (const NotImplemented& e) {
-        fail(channel, kExitRuntimeError, e.what());
-    } catch (const std::exception& e) {
-        fail(channel, kExitRuntimeError, e.what());
-    }
-}
 
 // The command's process, PID 2: becomes the user's command.
 [[noreturn]] void command_main(const InitContext& ctx, int tty_slave) noexcept {
@@ -62,9 +41,8 @@ template <class Body>
     });
 }
 
-// PID 1 once the command runs. While lesson 2's run_init() is a stub, a
-// bare stand-in keeps lesson 0's promises (signals reach the command, its
-// exit code comes back) but reaps no orphans: that is lesson 2's job.
+} // namespace
+
 int supervise(pid_t command) {
     try {
         return ns::run_init(command);
@@ -81,8 +59,6 @@ int supervise(pid_t command) {
         if (sig > 0 && sig != SIGCHLD) ::kill(command, sig);
     }
 }
-
-} // namespace
 
 void container_main(const InitContext& ctx) noexcept {
     run_or_report(ctx.channel, [&] {

@@ -23,4 +23,11 @@ struct InitContext {
 /// reports an error over the channel and exits 125/126/127.
 [[noreturn]] void container_main(const InitContext& ctx) noexcept;
 
+/// PID 1's work once `command` runs (the container's init, and `kubik exec`'s
+/// stand-in parent): lesson 2's run_init(). While that is a stub, a bare
+/// stand-in keeps lesson 0's promises (signals reach the command, its exit
+/// code comes back) but reaps no orphans: that is lesson 2's job. Expects
+/// the signals blocked (sigwaitinfo). Returns the command's exit code.
+int supervise(pid_t command);
+
 } // namespace kubik

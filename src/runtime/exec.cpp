@@ -2,10 +2,11 @@
 
 #include "cgroup.hpp"
 #include "enter.hpp"
-#include "init.hpp"
 #include "process.hpp"
 #include "runtime/launch.hpp"
+#include "runtime/container_init.hpp"
 #include "runtime/lesson_step.hpp"
+#include "runtime/run_or_report.hpp"
 #include "runtime/supervisor.hpp"
 #include "runtime/terminal.hpp"
 #include "core/write_all.hpp"
@@ -22,27 +23,10 @@
 namespace kubik {
 namespace {
 
-[[noreturn]] void report_and_exit(const Channel& channel, int code, const std::string& message) noexcept {
-    channel.send_error(code, message);
-    ::_exit(code);
-}
-
-template <class Body>
-[[noreturn]] void run_reporting(const Channel& channel, Body&& body) noexcept {
-    try {
-        body();
-        ::_exit(kExitRuntimeError);
-    } catch (const Error& e) {
-        report_and_exit(channel, e.exit_code(), e.what());
-    } catch (const std::exception& e) {
-        report_and_exit(channel, kExitRuntimeError, e.what());
-    }
-}
-
 // Inside the container's namespaces: becomes the command.
 [[noreturn]] void exec_command_main(const ContainerInfo& info, const ExecOptions& options, const Channel& channel,
                                     int stdin_fd) noexcept {
-    run_reporting(channel, [&] {
+    run_or_report(channel, [&] {
         if (options.tty) {
             // The container's own /dev/ptmx: `tty` inside names its /dev/pts.
             struct winsize size {};
@@ -88,7 +72,7 @@ int exec_in_container(const ContainerInfo& info, const ExecOptions& options) {
     if (joiner < 0) throw_errno("fork");
     if (joiner == 0) {
         channel.close_parent_end();
-        run_reporting(channel, [&] {
+        run_or_report(channel, [&] {
             if (cgroup) cgroup->add_process(::getpid());
             lifecycle::enter_namespaces(info.state.pid);
             // setns into a PID namespace moves only our future children: fork
@@ -98,13 +82,7 @@ int exec_in_container(const ContainerInfo& info, const ExecOptions& options) {
             if (command < 0) throw_errno("fork");
             if (command == 0) exec_command_main(info, options, channel, dev_null.get());
             channel.close_all();
-            try {
-                ::_exit(ns::run_init(command));
-            } catch (const NotImplemented&) {
-                int status = 0;
-                while (::waitpid(command, &status, 0) < 0 && errno == EINTR) {}
-                ::_exit(process::exit_code_from_wait_status(status));
-            }
+            ::_exit(supervise(command));
         });
     }
     channel.close_child_end();
