@@ -42,5 +42,8 @@ void add_exec_command(CLI::App& app, const GlobalOptions& global, Action& action
 void add_inspect_command(CLI::App& app, const GlobalOptions& global, Action& action);
 /// `kubik stats`: what running containers use, from their cgroups.
 void add_stats_command(CLI::App& app, const GlobalOptions& global, Action& action);
+/// `kubik info`: what kubik has and what the host gives it (docker info);
+/// `version` is kubik's own, as --version prints it.
+void add_info_command(CLI::App& app, const GlobalOptions& global, Action& action, const std::string& version);
 
 } // namespace kubik::cli

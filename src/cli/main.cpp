@@ -41,6 +41,7 @@ int main(int argc, char** argv) {
     cli::add_inspect_command(app, global, action);
     cli::add_stats_command(app, global, action);
     cli::add_image_commands(app, global, action);
+    cli::add_info_command(app, global, action, KUBIK_VERSION);
 
     try {
         app.parse(argc, argv);
