@@ -8,6 +8,10 @@
 #include "core/process_title.hpp"
 #include "runtime/launch.hpp"
 
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 #include <iostream>
 #include <string_view>
 
@@ -17,6 +21,17 @@
 
 int main(int argc, char** argv) {
     using namespace kubik;
+    // First of all, before anything opens a file: close every descriptor
+    // kubik's caller left open (a shell's `exec 7</dir`, a leaky parent).
+    // Each one would be open in every container kubik starts until exec, and
+    // in there /proc/self/fd/7 is a door to the host: `-w /proc/self/fd/7`
+    // starts the command in a directory of the host's (runc's CVE-2024-21626;
+    // see src/runtime/working_directory.hpp). Kubik needs none of them: its
+    // own `kubik __finish` gets only stdio from kubik-monitor.
+    if (::close_range(3, ~0U, 0) != 0) {
+        std::cerr << "kubik: close inherited descriptors: " << std::strerror(errno) << "\n";
+        return kExitRuntimeError;
+    }
     remember_process_args(argc, argv);
     // A detached container's monitor runs this when the container is gone
     // (see src/runtime/detach.cpp); not a user's command.

@@ -10,6 +10,7 @@
 #include "runtime/rootfs_mount.hpp"
 #include "runtime/run_or_report.hpp"
 #include "runtime/terminal.hpp"
+#include "runtime/working_directory.hpp"
 
 #include <linux/close_range.h>
 #include <sched.h>
@@ -33,9 +34,12 @@ namespace {
             throw_errno("redirect stdin");
         }
         process::prepare_working_directory(ctx.spec.working_dir);
-        // Whatever else kubik inherited from its caller must not reach the
-        // container: an open directory of the host's is a way out of any
-        // root. Close-on-exec, so the channel still reports a failed exec.
+        // Wherever the path led (a symlink, /proc/self/fd/N), the command
+        // must start inside its root (see working_directory.hpp).
+        check_working_directory_inside_root(ctx.spec.working_dir);
+        // Nothing of kubik's own reaches the command either: main() closed
+        // what the caller left open, this closes what kubik opened.
+        // Close-on-exec, so the channel still reports a failed exec.
         ::close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
         process::exec_command(ctx.spec.argv, ctx.spec.env);
     });

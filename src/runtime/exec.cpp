@@ -9,6 +9,7 @@
 #include "runtime/run_or_report.hpp"
 #include "runtime/supervisor.hpp"
 #include "runtime/terminal.hpp"
+#include "runtime/working_directory.hpp"
 #include "core/write_all.hpp"
 
 #include <fcntl.h>
@@ -42,9 +43,10 @@ namespace {
         }
         auto env = process::build_environment(info.spec.env, options.env, info.spec.hostname, options.tty,
                                               [](const char* key) { return std::getenv(key); });
-        process::prepare_working_directory(options.working_dir.empty() ? info.spec.working_dir
-                                                                       : options.working_dir);
-        ::close_range(3, ~0U, CLOSE_RANGE_CLOEXEC); // nothing of the host's leaks in (see container_init.cpp)
+        const std::string& dir = options.working_dir.empty() ? info.spec.working_dir : options.working_dir;
+        process::prepare_working_directory(dir);
+        check_working_directory_inside_root(dir); // see working_directory.hpp
+        ::close_range(3, ~0U, CLOSE_RANGE_CLOEXEC); // nothing of kubik's leaks in (see container_init.cpp)
         process::exec_command(options.argv, env);
     });
 }

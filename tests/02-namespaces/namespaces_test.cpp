@@ -9,6 +9,9 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <nlohmann/json.hpp>
+
+#include <fstream>
 #include <map>
 #include <random>
 #include <regex>
@@ -351,6 +354,73 @@ TEST_F(Namespaces, TtyIsOnTheContainersOwnDevpts) {
     EXPECT_EQ(r.exit_code, 0) << out;
     EXPECT_EQ(out, "/dev/pts/0\n") << "a fresh devpts instance in the container starts at 0";
     expect_no_container_state("after -t");
+}
+
+// ---------------------------------------------------------------------------
+// The working directory can't lead out of the container (runc's
+// CVE-2024-21626). Once /proc is the container's own, /proc/self/fd/N is any
+// descriptor the process holds, and a directory of the host's among them is
+// a way out of every root: chdir() follows the link to the host's directory
+// itself. The caller of kubik holds one here (a shell's `exec 7</dir`); each
+// test takes one route to it as the working directory, and kubik must refuse
+// to start the command (125, naming the directory) instead of starting it
+// with the host's directory as its cwd. Five routes, one check of kubik's
+// result: lifecycle_test.cpp has the fifth, `kubik exec -w` (lesson 3).
+
+class WorkingDirectory : public Namespaces {
+protected:
+    /// kubik refused the working directory `dir`, and the command never saw
+    /// the held directory: its marker is nowhere in the output.
+    void expect_refused(const RunResult& r, const HeldDirectory& held, const std::string& dir) {
+        EXPECT_EQ(r.out.find(held.marker()), std::string::npos)
+            << "the container read a file of the host's through " << dir << "\n" << r.describe();
+        EXPECT_EQ(r.exit_code, 125) << "a working directory outside the container is kubik's error\n"
+                                    << r.describe();
+        EXPECT_NE(without_skip_notices(r.err).find("\"" + dir + "\""), std::string::npos)
+            << "the error names the working directory\n" << r.describe();
+        expect_no_container_state("after a refused working directory");
+    }
+
+    /// What the command runs: prints the marker if it is in the host's directory.
+    static std::vector<std::string> probe() { return {"sh", "-c", "cat marker; ls ../../.."}; }
+};
+
+TEST_F(WorkingDirectory, ProcSelfFdOfTheCallerIsRefused) {
+    HeldDirectory held(root_ / "hostdir");
+    auto args = std::vector<std::string>{"--rm", "-w", held.fd_path(), "busybox"};
+    for (const auto& a : probe()) args.push_back(a);
+    expect_refused(krun(args, held.passed_on()), held, held.fd_path());
+}
+
+TEST_F(WorkingDirectory, DevFdOfTheCallerIsRefused) {
+    // /dev/fd is the symlink to /proc/self/fd that mount_dev() makes.
+    HeldDirectory held(root_ / "hostdir");
+    const std::string dir = held.fd_path("/dev/fd/");
+    auto args = std::vector<std::string>{"--rm", "-w", dir, "busybox"};
+    for (const auto& a : probe()) args.push_back(a);
+    expect_refused(krun(args, held.passed_on()), held, dir);
+}
+
+TEST_F(WorkingDirectory, ImageSymlinkToProcSelfFdIsRefused) {
+    // The image, not the user, points the way: /escape -> /proc/self/fd/N.
+    HeldDirectory held(root_ / "hostdir");
+    fs::create_symlink(held.fd_path(), image_dir() / "rootfs/escape");
+    auto args = std::vector<std::string>{"--rm", "-w", "/escape", "busybox"};
+    for (const auto& a : probe()) args.push_back(a);
+    expect_refused(krun(args, held.passed_on()), held, "/escape");
+}
+
+TEST_F(WorkingDirectory, ImageWorkingDirToProcSelfFdIsRefused) {
+    // The image config's WorkingDir (a Dockerfile's WORKDIR), no -w at all.
+    HeldDirectory held(root_ / "hostdir");
+    const fs::path config = image_dir() / "config.json";
+    auto doc = nlohmann::json::parse(read_text(config).value_or("{}"));
+    ASSERT_TRUE(doc.contains("config")) << config << ": " << doc.dump();
+    doc["config"]["WorkingDir"] = held.fd_path();
+    std::ofstream(config) << doc.dump(2);
+    auto args = std::vector<std::string>{"--rm", "busybox"};
+    for (const auto& a : probe()) args.push_back(a);
+    expect_refused(krun(args, held.passed_on()), held, held.fd_path());
 }
 
 }  // namespace

@@ -502,6 +502,30 @@ TEST_F(Lifecycle, ExecExitCodesEnvAndWorkdir) {
     expect_no_container_state("after rm -f");
 }
 
+// runc's CVE-2024-21626 through `exec -w`: the caller of `kubik exec` holds a
+// directory of the host's open, and /proc/self/fd/N inside the container is
+// that directory. The command must not start there (lesson 2's
+// namespaces_test.cpp takes the four routes of `run`).
+TEST_F(Lifecycle, ExecWorkdirThroughAnInheritedDescriptorIsRefused) {
+    auto id = start({"--name", "box", "busybox", "sleep", "30"});
+    ASSERT_FALSE(id.empty());
+
+    HeldDirectory held(root_ / "hostdir");
+    auto r = kubik({"exec", "-w", held.fd_path(), "box", "sh", "-c", "cat marker; ls ../../.."},
+                   held.passed_on());
+    EXPECT_EQ(r.out.find(held.marker()), std::string::npos)
+        << "the exec'd command read a file of the host's through " << held.fd_path() << "\n" << r.describe();
+    EXPECT_EQ(r.exit_code, 125) << "a working directory outside the container is kubik's error\n" << r.describe();
+    EXPECT_NE(r.err.find("\"" + held.fd_path() + "\""), std::string::npos)
+        << "the error names the working directory\n" << r.describe();
+
+    r = kubik({"exec", "box", "true"});
+    EXPECT_EQ(r.exit_code, 0) << "the container is unharmed by a refused exec\n" << r.describe();
+    r = kubik({"rm", "-f", "box"});
+    EXPECT_EQ(r.exit_code, 0) << r.describe();
+    expect_no_container_state("after rm -f");
+}
+
 TEST_F(Lifecycle, ExecIntoAStoppedContainerFails) {
     auto id = start({"--name", "gone", "busybox", "sleep", "30"});
     ASSERT_FALSE(id.empty());

@@ -52,6 +52,10 @@ struct RunOptions {
     std::vector<std::pair<std::string, std::optional<std::string>>> env;
     /// Killed with SIGKILL when it runs longer (the result says timed_out).
     std::chrono::milliseconds timeout = 30s;
+    /// Descriptors (>= 3) of the test process that the child inherits at the
+    /// same numbers, close-on-exec or not: what a caller's shell passes on
+    /// with `exec 7</dir`. Every other descriptor >= 3 is closed.
+    std::vector<int> keep_fds;
 };
 
 struct RunResult {
@@ -97,6 +101,38 @@ private:
 
 /// Runs argv (no shell) to completion.
 RunResult run(const std::vector<std::string>& argv, const RunOptions& options = {});
+
+/// A directory of the host, `dir`, with a file `dir/marker` of random content,
+/// held open by the test process (close-on-exec here; RunOptions::keep_fds
+/// passes it to a child): the descriptor a caller of kubik may hold without
+/// knowing it (`exec 7</dir` in a shell). A container must never reach it,
+/// so the marker's content must never show up in what the container printed.
+class HeldDirectory {
+public:
+    /// Creates `dir` (and its parents) and the marker, opens `dir` at a
+    /// descriptor >= 20.
+    explicit HeldDirectory(const fs::path& dir);
+    ~HeldDirectory();
+    HeldDirectory(const HeldDirectory&) = delete;
+    HeldDirectory& operator=(const HeldDirectory&) = delete;
+
+    int fd() const { return fd_; }
+    /// "/proc/self/fd/N" (or PREFIX + N): the path that opens the descriptor.
+    std::string fd_path(const std::string& prefix = "/proc/self/fd/") const {
+        return prefix + std::to_string(fd_);
+    }
+    /// The content of dir/marker.
+    const std::string& marker() const { return marker_; }
+    /// Options for a child that inherits the descriptor.
+    RunOptions passed_on(RunOptions options = {}) const {
+        options.keep_fds.push_back(fd_);
+        return options;
+    }
+
+private:
+    int fd_ = -1;
+    std::string marker_;
+};
 
 /// Reaps the zombies among the test process's own children, except those a
 /// live Child still owns (its finish() collects them). The test process is a

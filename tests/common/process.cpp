@@ -11,10 +11,13 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
 #include <map>
+#include <random>
 #include <set>
 #include <sstream>
 #include <stdexcept>
@@ -84,8 +87,17 @@ void prepare_child_signals() {
     ::sigprocmask(SIG_SETMASK, &none, nullptr);
 }
 
-[[noreturn]] void exec_or_die(std::vector<char*>& argv, std::vector<char*>& envp) {
-    ::close_range(3, ~0U, 0);
+// `keep`: sorted, distinct, each >= 3 (see kept_fds); those stay open across
+// the exec, every other descriptor from 3 up is closed.
+[[noreturn]] void exec_or_die(std::vector<char*>& argv, std::vector<char*>& envp,
+                              const std::vector<int>& keep = {}) {
+    unsigned first = 3;
+    for (int fd : keep) {
+        if (static_cast<unsigned>(fd) > first) ::close_range(first, static_cast<unsigned>(fd) - 1, 0);
+        ::fcntl(fd, F_SETFD, 0); // the test may hold it close-on-exec
+        first = static_cast<unsigned>(fd) + 1;
+    }
+    ::close_range(first, ~0U, 0);
     ::execve(argv[0], argv.data(), envp.data());
     const char msg[] = "test helper: execve failed\n";
     ssize_t ignored = ::write(STDERR_FILENO, msg, sizeof msg - 1);
@@ -126,6 +138,16 @@ std::string printable(const std::string& s) {
     return out;
 }
 
+// RunOptions::keep_fds in the form exec_or_die wants it, made before fork().
+std::vector<int> kept_fds(std::vector<int> fds) {
+    for (int fd : fds)
+        if (fd < 3 || ::fcntl(fd, F_GETFD) < 0)
+            throw std::runtime_error("keep_fds: " + std::to_string(fd) + " is not an open descriptor >= 3");
+    std::sort(fds.begin(), fds.end());
+    fds.erase(std::unique(fds.begin(), fds.end()), fds.end());
+    return fds;
+}
+
 }  // namespace
 
 std::string RunResult::describe() const {
@@ -161,6 +183,7 @@ Child::Child(const std::vector<std::string>& argv, const RunOptions& options)
 
     std::vector<std::string> args = argv, env = child_environment(options.env);
     auto c_argv = c_strings(args), c_env = c_strings(env);
+    const std::vector<int> keep = kept_fds(options.keep_fds);
 
     started_ = Clock::now();
     pid_ = ::fork();
@@ -171,7 +194,7 @@ Child::Child(const std::vector<std::string>& argv, const RunOptions& options)
         ::dup2(stdin_fd, STDIN_FILENO);
         ::dup2(out[1], STDOUT_FILENO);
         ::dup2(err[1], STDERR_FILENO);
-        exec_or_die(c_argv, c_env);
+        exec_or_die(c_argv, c_env, keep);
     }
     owned_pids().insert(pid_);
     if (stdin_data_) {
@@ -283,6 +306,34 @@ RunResult Child::finish(std::chrono::milliseconds timeout) {
 RunResult run(const std::vector<std::string>& argv, const RunOptions& options) {
     Child child(argv, options);
     return child.finish(options.timeout);
+}
+
+HeldDirectory::HeldDirectory(const fs::path& dir) {
+    fs::create_directories(dir);
+    std::random_device random;
+    char hex[40];
+    std::snprintf(hex, sizeof hex, "kubik-host-marker-%08x%08x", random(), random());
+    marker_ = hex;
+    {
+        std::ofstream out(dir / "marker");
+        out << marker_ << "\n";
+        if (!out.flush()) throw std::runtime_error("write " + (dir / "marker").string());
+    }
+    int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) fail_errno("open " + dir.string());
+    // Far above the few descriptors kubik opens itself, so that N in
+    // /proc/self/fd/N can only be this one.
+    fd_ = ::fcntl(fd, F_DUPFD_CLOEXEC, 20);
+    int err = errno;
+    ::close(fd);
+    if (fd_ < 0) {
+        errno = err;
+        fail_errno("dup " + dir.string());
+    }
+}
+
+HeldDirectory::~HeldDirectory() {
+    if (fd_ >= 0) ::close(fd_);
 }
 
 void reap_zombie_children() {
