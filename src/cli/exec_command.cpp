@@ -2,6 +2,7 @@
 #include "cli/commands.hpp"
 
 #include "cli/container_args.hpp"
+#include "cli/env_flags.hpp"
 #include "runtime/exec.hpp"
 
 namespace kubik::cli {
@@ -28,6 +29,9 @@ void add_exec_command(CLI::App& app, const GlobalOptions& global, Action& action
     cmd->positionals_at_end(true);
     cmd->callback([&global, &action, args] {
         action = [&global, args]() -> int {
+            // A bad -e is a usage error (125, as docker's), found before
+            // the container is looked up.
+            validate_env_flags(args->options.env);
             // Errors before the command runs (no such container, not
             // running) exit 1; the command's own exit code otherwise.
             ContainerStore store(global.root_path());

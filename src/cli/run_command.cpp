@@ -1,6 +1,7 @@
 // `kubik run`: parse → resolve the image → build the ContainerSpec → start it.
 #include "cli/commands.hpp"
 
+#include "cli/env_flags.hpp"
 #include "container/container_store.hpp"
 #include "container/naming.hpp"
 #include "core/error.hpp"
@@ -126,6 +127,7 @@ int run(const GlobalOptions& global, RunOptions opts) {
         throw Error("the working directory '" + opts.workdir + "' is invalid, it needs to be an absolute path");
     if (opts.hostname.size() > 64)
         throw Error("invalid hostname \"" + opts.hostname + "\": longer than 64 characters");
+    validate_env_flags(opts.env);
 
     // Like docker, "/foo" means foo at the top of the hierarchy, which is what
     // a relative parent means already. Left absolute, path(mount) / "/foo"

@@ -224,6 +224,36 @@ TEST_F(Process, ImageEnvironmentIsTheDefault) {
                                                            << r.describe();
 }
 
+TEST_F(Process, EnvFlagWithoutANameIs125) {
+    // Docker (opts.ValidateEnv): a variable needs a name. "=val" would put a
+    // variable called "" into the environment, "" would vanish without a word.
+    for (const std::string bad : {"=val", ""}) {
+        SCOPED_TRACE("-e '" + bad + "'");
+        auto r = krun({"--name", "kubik-bad-env", "-e", "OK=1", "-e", bad, "busybox", "env"});
+        EXPECT_EQ(r.exit_code, 125) << "an -e without a name is kubik's error\n" << r.describe();
+        EXPECT_EQ(r.out, "") << "the command must not run\n" << r.describe();
+        // Docker's message (for "", kubik says why after it: docker says nothing).
+        const std::string message =
+            "invalid argument \"" + bad + "\" for \"-e, --env\" flag: invalid environment variable: " + bad;
+        EXPECT_NE(r.err.find(message), std::string::npos)
+            << "expected docker's message `" << message << "`\n" << r.describe();
+        expect_no_container_state("after an -e without a name");
+    }
+}
+
+TEST_F(Process, ExecEnvFlagWithoutANameIs125) {
+    // `kubik exec -e` checks its flags the same way, before it looks for the
+    // container (none exists here: the flag is what is wrong, 125, not
+    // "No such container", 1).
+    for (const std::string bad : {"=val", ""}) {
+        SCOPED_TRACE("-e '" + bad + "'");
+        auto r = kubik({"exec", "-e", bad, "kubik-no-such-container", "true"});
+        EXPECT_EQ(r.exit_code, 125) << r.describe();
+        EXPECT_NE(r.err.find("invalid environment variable: " + bad), std::string::npos) << r.describe();
+        EXPECT_EQ(r.err.find("No such container"), std::string::npos) << r.describe();
+    }
+}
+
 // ---------------------------------------------------------------------------
 // Working directory
 
