@@ -12,6 +12,7 @@
 #include <csignal>
 #include <cstring>
 #include <filesystem>
+#include <unordered_map>
 
 namespace kubik::process {
 

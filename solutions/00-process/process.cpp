@@ -12,6 +12,7 @@
 #include <csignal>
 #include <cstring>
 #include <filesystem>
+#include <unordered_map>
 
 namespace kubik::process {
 
@@ -22,22 +23,18 @@ std::vector<std::string> build_environment(const std::vector<std::string>& image
     // BEGIN SOLUTION build_environment
     // TODO: merge image variables, -e overrides, and HOSTNAME/HOME/TERM by key.
     std::vector<std::string> env;
-    auto key_of = [](const std::string& var) { return var.substr(0, var.find('=')); };
-    // Replace a variable with the same key, or append a new one.
+    // Where each key's variable is in `env`. Searching `env` instead would
+    // cost a pass over it per variable: 10,000 -e flags would take seconds.
+    std::unordered_map<std::string, size_t> position;
+    // Replace the variable with the same key, or append a new one.
     auto set = [&](const std::string& var) {
-        auto key = key_of(var);
-        for (auto& existing : env)
-            if (key_of(existing) == key) {
-                existing = var;
-                return;
-            }
-        env.push_back(var);
+        auto [it, is_new] = position.try_emplace(var.substr(0, var.find('=')), env.size());
+        if (is_new)
+            env.push_back(var);
+        else
+            env[it->second] = var;
     };
-    auto has = [&](const std::string& key) {
-        for (const auto& existing : env)
-            if (key_of(existing) == key) return true;
-        return false;
-    };
+    auto has = [&](const std::string& key) { return position.contains(key); };
 
     for (const auto& var : image_env) set(var);
     set("HOSTNAME=" + hostname);

@@ -12,6 +12,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <random>
 #include <regex>
 #include <sstream>
@@ -222,6 +223,50 @@ TEST_F(Process, ImageEnvironmentIsTheDefault) {
     r = krun({"--rm", "-e", "PATH=/kubik-custom:/usr/bin:/bin", "busybox", "env"}, o);
     EXPECT_TRUE(has_line(r.out, "PATH=/kubik-custom:/usr/bin:/bin")) << "-e PATH=... overrides the image\n"
                                                            << r.describe();
+}
+
+TEST_F(Process, ManyEnvFlagsGiveExactlyThatEnvironment) {
+    // 5,000 variables, then overrides of some of them, a host value taken by
+    // `-e K`, one the host lacks: the command's environment, in order, is the
+    // image's PATH, HOSTNAME (overridden too), V1..V5000 where they first
+    // appeared with their last value, HOME. (Many -e flags must not cost
+    // quadratic time; how long they take is bench/env-flags.sh's business.)
+    const std::string image_path = image_path_variable();
+    ASSERT_FALSE(image_path.empty()) << "the busybox image's config.json has no PATH in config.Env";
+    constexpr int kCount = 5000;
+    RunOptions o;
+    o.env = {{"V3", "from the host"}, {"KUBIK_T_ABSENT", std::nullopt}};
+    std::vector<std::string> args{"--rm"};
+    std::vector<std::string> values(kCount + 1);
+    for (int i = 1; i <= kCount; ++i) {
+        values[i] = "V" + std::to_string(i) + "=" + std::to_string(i);
+        args.insert(args.end(), {"-e", values[i]});
+    }
+    for (int i = 7; i <= kCount; i += 7) {
+        values[i] = "V" + std::to_string(i) + "=override " + std::to_string(i);
+        args.insert(args.end(), {"-e", values[i]});
+    }
+    values[3] = "V3=from the host";
+    args.insert(args.end(), {"-e", "V3", "-e", "KUBIK_T_ABSENT", "-e", "HOSTNAME=kubik-many", "-e",
+                             "V" + std::to_string(kCount) + "=last"});
+    values[kCount] = "V" + std::to_string(kCount) + "=last";
+    args.insert(args.end(), {"busybox", "env"});
+
+    std::string expected = image_path + "\nHOSTNAME=kubik-many\n";
+    for (int i = 1; i <= kCount; ++i) expected += values[i] + "\n";
+    expected += "HOME=/root\n";
+    auto r = krun(args, o);
+    EXPECT_EQ(r.exit_code, 0) << r.describe();
+    // Compared line by line: one wrong line is easier to read than a 60 KB diff.
+    auto got = lines_of(r.out), want = lines_of(expected);
+    EXPECT_EQ(got.size(), want.size()) << "the environment has " << got.size() << " variables, expected "
+                                       << want.size();
+    int shown = 0;
+    for (size_t i = 0; i < std::min(got.size(), want.size()) && shown < 5; ++i)
+        if (got[i] != want[i]) {
+            ADD_FAILURE() << "variable " << i + 1 << " is `" << got[i] << "`, expected `" << want[i] << "`";
+            ++shown;
+        }
 }
 
 TEST_F(Process, EnvFlagWithoutANameIs125) {
