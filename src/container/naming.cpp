@@ -10,6 +10,10 @@
 namespace kubik {
 namespace {
 
+// A name is the file ROOT/names/NAME, and a file name holds at most NAME_MAX
+// (255) bytes; the allowed characters are ASCII, one byte each.
+constexpr size_t kMaxContainerNameLength = 255;
+
 template <size_t N>
 void random_bytes(std::array<uint8_t, N>& out) {
     size_t done = 0;
@@ -60,6 +64,11 @@ void validate_container_name(const std::string& name) {
     if (!ok)
         throw Error("Invalid container name (" + name +
                     "), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed");
+    // The name is a file name, ROOT/names/NAME: longer than NAME_MAX, the
+    // claim would fail with a bare "File name too long".
+    if (name.size() > kMaxContainerNameLength)
+        throw Error("Invalid container name (" + name + "), it is " + std::to_string(name.size()) +
+                    " characters long; at most " + std::to_string(kMaxContainerNameLength) + " are allowed");
 }
 
 } // namespace kubik

@@ -352,6 +352,23 @@ TEST_F(Process, InvalidNameIs125) {
     expect_no_container_state("after an invalid --name");
 }
 
+TEST_F(Process, NameLongerThan255Is125AndSaysTheLimit) {
+    // The name is a file name, ROOT/names/NAME: 255 bytes at most (NAME_MAX).
+    const std::string longest(255, 'a'), too_long(256, 'b');
+    auto r = krun({"--rm", "--name", longest, "busybox", "true"});
+    EXPECT_EQ(r.exit_code, 0) << "a 255-character name is a valid file name\n" << r.describe();
+    expect_no_container_state("after --rm with a 255-character name");
+
+    r = krun({"--name", too_long, "busybox", "true"});
+    EXPECT_EQ(r.exit_code, 125) << r.describe();
+    EXPECT_EQ(r.out, "") << "the command must not run\n" << r.describe();
+    EXPECT_NE(r.err.find("Invalid container name (" + too_long + ")"), std::string::npos) << r.describe();
+    EXPECT_NE(r.err.find("at most 255"), std::string::npos) << "say what the limit is\n" << r.describe();
+    EXPECT_EQ(r.err.find("File name too long"), std::string::npos)
+        << "checked before the name is claimed, not an error of the file system\n" << r.describe();
+    expect_no_container_state("after a 256-character --name");
+}
+
 TEST_F(Process, NameInUseIs125) {
     auto first = krun({"--name", "kubik-twin", "busybox", "true"});
     ASSERT_EQ(first.exit_code, 0) << first.describe();
