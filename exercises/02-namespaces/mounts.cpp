@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <vector>
 
 namespace fs = std::filesystem;
 
@@ -29,7 +30,8 @@ void mount_proc(const fs::path& rootfs) {
 void mount_dev(const fs::path& rootfs) {
     // TODO: tmpfs on rootfs/dev; mknod the six character devices (mode 0666);
     // devpts (newinstance) on dev/pts, ptmx -> pts/ptmx; tmpfs on dev/shm;
-    // mqueue on dev/mqueue; the fd/stdin/stdout/stderr symlinks.
+    // mqueue on dev/mqueue; the fd/stdin/stdout/stderr symlinks, and core only
+    // where the host has /proc/kcore.
     throw kubik::NotImplemented("not implemented yet: lesson 2 (namespaces) — mount_dev(); see lessons/02-namespaces/README.md");
 }
 

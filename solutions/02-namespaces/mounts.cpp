@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <vector>
 
 namespace fs = std::filesystem;
 
@@ -41,7 +42,8 @@ void mount_dev(const fs::path& rootfs) {
     // BEGIN SOLUTION mount_dev
     // TODO: tmpfs on rootfs/dev; mknod the six character devices (mode 0666);
     // devpts (newinstance) on dev/pts, ptmx -> pts/ptmx; tmpfs on dev/shm;
-    // mqueue on dev/mqueue; the fd/stdin/stdout/stderr symlinks.
+    // mqueue on dev/mqueue; the fd/stdin/stdout/stderr symlinks, and core only
+    // where the host has /proc/kcore.
     const fs::path dev = rootfs / "dev";
     // A tmpfs, not the host's /dev: only the devices listed here exist, so a
     // container can't open the host's disks. Small: it holds only nodes.
@@ -73,9 +75,17 @@ void mount_dev(const fs::path& rootfs) {
         const char* name;
         const char* target;
     };
-    for (const Link& link : {Link{"ptmx", "pts/ptmx"}, Link{"fd", "/proc/self/fd"},
-                             Link{"stdin", "/proc/self/fd/0"}, Link{"stdout", "/proc/self/fd/1"},
-                             Link{"stderr", "/proc/self/fd/2"}, Link{"core", "/proc/kcore"}}) {
+    std::vector<Link> links{{"ptmx", "pts/ptmx"},
+                            {"fd", "/proc/self/fd"},
+                            {"stdin", "/proc/self/fd/0"},
+                            {"stdout", "/proc/self/fd/1"},
+                            {"stderr", "/proc/self/fd/2"}};
+    // A kernel without CONFIG_PROC_KCORE has no /proc/kcore, and a link to it
+    // would dangle; runc makes /dev/core only when it exists. We are still
+    // before pivot_root: /proc is the host's.
+    std::error_code ec;
+    if (fs::exists("/proc/kcore", ec)) links.push_back({"core", "/proc/kcore"});
+    for (const Link& link : links) {
         fs::path path = dev / link.name;
         if (::symlink(link.target, path.c_str()) != 0) throw_errno("symlink " + path.string());
     }

@@ -17,7 +17,8 @@ void mount_proc(const std::filesystem::path& rootfs);
 /// Mounts a small tmpfs at rootfs/dev with the devices docker gives a
 /// container: null zero full random urandom tty (device nodes), ptmx, pts
 /// (a new devpts instance), shm (tmpfs), mqueue, and the links fd, stdin,
-/// stdout, stderr into /proc/self/fd.
+/// stdout, stderr into /proc/self/fd, and core -> /proc/kcore when the host
+/// has /proc/kcore.
 void mount_dev(const std::filesystem::path& rootfs);
 
 /// Mounts sysfs read-only at rootfs/sys: the container may look, not touch.
