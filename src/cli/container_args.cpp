@@ -6,19 +6,29 @@
 
 namespace kubik::cli {
 
-int for_each_container(const GlobalOptions& global, const std::vector<std::string>& refs,
-                       const std::function<void(const ContainerStore&, const ContainerInfo&)>& act) {
+int for_each_container_id(const GlobalOptions& global, const std::vector<std::string>& refs,
+                          const std::function<void(const ContainerStore&, const std::string& id)>& act,
+                          bool echo_refs) {
     ContainerStore store(global.root_path());
     int status = 0;
     for (const auto& ref : refs) {
         try {
-            act(store, store.load(store.resolve(ref)));
+            act(store, store.resolve(ref));
+            if (echo_refs) std::cout << ref << std::endl;
         } catch (const std::exception& e) {
             std::cerr << "kubik: " << e.what() << "\n";
             status = kExitGeneric;
         }
     }
     return status;
+}
+
+int for_each_container(const GlobalOptions& global, const std::vector<std::string>& refs,
+                       const std::function<void(const ContainerStore&, const ContainerInfo&)>& act,
+                       bool echo_refs) {
+    return for_each_container_id(
+        global, refs, [&](const ContainerStore& store, const std::string& id) { act(store, store.load(id)); },
+        echo_refs);
 }
 
 std::string human_duration(double seconds) {

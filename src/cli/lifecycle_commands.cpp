@@ -1,5 +1,6 @@
 // `kubik stop`, `kubik kill`, `kubik rm`: each takes one or more containers
-// and prints each one's reference as given, like docker.
+// and prints each one's reference as given, like docker. `rm` also removes a
+// container whose state file can't be read (ContainerStore::load_any).
 #include "cli/commands.hpp"
 
 #include "cli/container_args.hpp"
@@ -34,10 +35,12 @@ void add_lifecycle_commands(CLI::App& app, const GlobalOptions& global, Action& 
         cmd->add_option("CONTAINER", refs->refs, "Container name or id")->required();
         cmd->callback([&global, &action, refs, timeout] {
             action = [&global, refs, timeout] {
-                return for_each_container(global, refs->refs, [&](const ContainerStore&, const ContainerInfo& info) {
-                    stop_container(info, std::chrono::seconds(std::max(0, *timeout)));
-                    std::cout << info.spec.name << "\n";
-                });
+                return for_each_container(
+                    global, refs->refs,
+                    [&](const ContainerStore&, const ContainerInfo& info) {
+                        stop_container(info, std::chrono::seconds(std::max(0, *timeout)));
+                    },
+                    /*echo_refs=*/true);
             };
         });
     }
@@ -51,10 +54,9 @@ void add_lifecycle_commands(CLI::App& app, const GlobalOptions& global, Action& 
         cmd->callback([&global, &action, refs, signal] {
             action = exit_one_on_error([&global, refs, signal] {
                 int sig = parse_signal(*signal); // a bad signal fails before any container is touched
-                return for_each_container(global, refs->refs, [&](const ContainerStore&, const ContainerInfo& info) {
-                    signal_container(info, sig);
-                    std::cout << info.spec.name << "\n";
-                });
+                return for_each_container(
+                    global, refs->refs, [&](const ContainerStore&, const ContainerInfo& info) { signal_container(info, sig); },
+                    /*echo_refs=*/true);
             });
         });
     }
@@ -67,10 +69,12 @@ void add_lifecycle_commands(CLI::App& app, const GlobalOptions& global, Action& 
         cmd->add_option("CONTAINER", refs->refs, "Container name or id")->required();
         cmd->callback([&global, &action, refs, force] {
             action = [&global, refs, force] {
-                return for_each_container(global, refs->refs, [&](const ContainerStore& store, const ContainerInfo& info) {
-                    remove_container(store, info, *force);
-                    std::cout << info.spec.name << "\n";
-                });
+                // Whatever a killed `kubik run` left half-made goes too.
+                ContainerStore(global.root_path()).sweep();
+                return for_each_container_id(
+                    global, refs->refs,
+                    [&](const ContainerStore& store, const std::string& id) { remove_container(store, id, *force); },
+                    /*echo_refs=*/true);
             };
         });
     }

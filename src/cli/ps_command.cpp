@@ -33,17 +33,24 @@ std::string status_text(const ContainerInfo& info, double now) {
         return "Exited (" + std::to_string(info.state.exit_code.value_or(-1)) + ") " +
                human_duration(now - parse_rfc3339(info.state.finished_at)) + " ago";
     if (status == "dead") return "Dead";
+    if (status == "unknown") return "Unknown";
     return "Created";
 }
 
 int ps(const GlobalOptions& global, const PsOptions& opts) {
     ContainerStore store(global.root_path());
+    store.sweep(); // what a killed `kubik run` left half-made is not a container
     double now = static_cast<double>(std::time(nullptr));
     Table table({"CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES"});
     for (const auto& info : store.list()) {
+        // A container whose state can't be read may still run: shown with
+        // -a, and said on stderr, so that nobody mistakes it for gone.
+        if (!info.damage.empty()) std::cerr << "kubik: warning: container " << info.spec.id << ": " << info.damage << "\n";
         if (!opts.all && !info.running()) continue;
         std::string id = info.spec.id.substr(0, 12);
-        std::string created = human_duration(now - parse_rfc3339(info.state.created_at)) + " ago";
+        std::string created = info.state.created_at.empty()
+                                  ? ""
+                                  : human_duration(now - parse_rfc3339(info.state.created_at)) + " ago";
         if (opts.quiet) {
             std::printf("%s\n", id.c_str());
         } else if (opts.format == "json") {

@@ -57,6 +57,7 @@ bool ContainerInfo::running() const {
 }
 
 std::string ContainerInfo::effective_status() const {
+    if (!damage.empty()) return "unknown";
     if (state.status == "running" && !running()) return "dead";
     return state.status;
 }

@@ -19,7 +19,7 @@ namespace kubik {
 
 /// A container's life so far: what `docker inspect` shows under State.
 struct ContainerState {
-    std::string status = "created"; ///< created, running, exited (docker's words)
+    std::string status = "created"; ///< created, running, exited (docker's words); unknown: see damage
     pid_t pid = 0;                  ///< the container's init, as the host sees it
     uint64_t pid_start_time = 0;    ///< its start time (/proc/PID/stat): tells a reused pid apart
     pid_t monitor_pid = 0;          ///< who waits for init: the monitor (-d) or `kubik run`
@@ -37,12 +37,17 @@ struct ContainerState {
 struct ContainerInfo {
     ContainerSpec spec; ///< what it runs, decided before it started
     ContainerState state; ///< how it is doing
+    /// Why its state file can't be read ("" when it can): then spec holds
+    /// only the id, the name and the cgroup parent, and state.status is
+    /// "unknown" (ContainerStore::load_any).
+    std::string damage;
 
     /// Running by the record *and* in fact: the recorded init still exists.
     /// A container whose kubik or monitor was killed (kill -9) has status
     /// "running" but no live init; kubik calls that "dead".
     bool running() const;
-    /// "running", "exited", "created" or "dead" (see running()).
+    /// "running", "exited", "created", "dead" (see running()) or "unknown"
+    /// (a state file that can't be read).
     std::string effective_status() const;
 };
 

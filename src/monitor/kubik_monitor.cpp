@@ -12,7 +12,7 @@
 // Plain C++ with no iostreams, regex or JSON library: each of those would
 // add to every monitor's resident memory for the container's whole life.
 //
-// Usage: kubik-monitor KUBIK ROOT ID INIT_PID, with the container's stdout on
+// Usage: kubik-monitor KUBIK ROOT ID INIT_PID CGROUP, with the container's stdout on
 // fd 3 (or its pty's master, with -t) and its stderr on fd 4.
 #include "core/write_all.hpp"
 
@@ -126,8 +126,8 @@ bool pump(int fd, LogStream& log) {
 } // namespace
 
 int main(int argc, char** argv) {
-    if (argc != 5) {
-        std::fprintf(stderr, "usage: kubik-monitor KUBIK ROOT ID INIT_PID (started by kubik run -d)\n");
+    if (argc != 6) {
+        std::fprintf(stderr, "usage: kubik-monitor KUBIK ROOT ID INIT_PID CGROUP (started by kubik run -d)\n");
         return 125;
     }
     const char* kubik = argv[1];
@@ -180,7 +180,9 @@ int main(int argc, char** argv) {
 
     char status_text[16];
     std::snprintf(status_text, sizeof status_text, "%d", status);
-    const char* finish[] = {"kubik", "__finish", root, id, status_text, nullptr};
+    // CGROUP (PARENT/ID) goes along, so that __finish removes the cgroup
+    // even when it can't read the container's state file.
+    const char* finish[] = {"kubik", "__finish", root, id, status_text, argv[5], nullptr};
     ::execv(kubik, const_cast<char* const*>(finish));
     std::fprintf(stderr, "kubik-monitor: exec %s: %s\n", kubik, std::strerror(errno));
     return 125;

@@ -89,8 +89,7 @@ void start_monitored(const ContainerStore& store, ContainerRecord& record, Owned
             else if (!error) error = std::move(report);
         }
         if (error) {
-            int status = 0;
-            while (::waitpid(started.init, &status, 0) < 0 && errno == EINTR) {}
+            int status = started.init.wait();
             record.keep();
             auto cg = cgroup.release();
             finish_container(store, info, cg.get(), status, error);
@@ -100,12 +99,13 @@ void start_monitored(const ContainerStore& store, ContainerRecord& record, Owned
         }
 
         info.state.status = "running";
-        info.state.pid = started.init;
-        info.state.pid_start_time = process_start_time(started.init);
+        info.state.pid = started.init.pid();
+        info.state.pid_start_time = process_start_time(info.state.pid);
         info.state.monitor_pid = ::getpid();
         info.state.monitor_start_time = process_start_time(::getpid());
         info.state.started_at = now_rfc3339();
         record.save(/*durable=*/true);
+        record.unlock();
         record.keep();
         cgroup.release(); // the monitor reopens and removes it at the end
 
@@ -127,8 +127,10 @@ void start_monitored(const ContainerStore& store, ContainerRecord& record, Owned
         // (`__finish`) when the container is gone.
         auto kubik = std::filesystem::read_symlink("/proc/self/exe");
         auto monitor = kubik.parent_path() / "kubik-monitor";
-        std::string root = store.root().string(), pid = std::to_string(started.init);
-        const char* argv[] = {"kubik-monitor", kubik.c_str(), root.c_str(), spec.id.c_str(), pid.c_str(), nullptr};
+        std::string root = store.root().string(), pid = std::to_string(info.state.pid);
+        std::string cgroup_path = spec.cgroup_path().string();
+        const char* argv[] = {"kubik-monitor", kubik.c_str(), root.c_str(), spec.id.c_str(), pid.c_str(),
+                              cgroup_path.c_str(), nullptr};
         ::execv(monitor.c_str(), const_cast<char* const*>(argv));
         throw_errno("exec " + monitor.string());
     } catch (const Error& e) {
@@ -136,8 +138,9 @@ void start_monitored(const ContainerStore& store, ContainerRecord& record, Owned
     } catch (const std::exception& e) {
         report_start(ready_fd, kExitRuntimeError, e.what());
     }
-    // Nothing runs. The cgroup goes with `cgroup`'s destructor on return;
-    // the record is a copy of the parent's, whose destructor never runs here.
+    // Nothing runs: `started` (if it got that far) has killed the init. The
+    // cgroup goes with `cgroup`'s destructor on return; the record is a copy
+    // of the parent's, whose destructor never runs here.
     store.remove(info);
 }
 
@@ -187,18 +190,32 @@ int run_detached(const ContainerStore& store, ContainerRecord& record) {
 }
 
 int finish_main(int argc, char** argv) {
-    if (argc != 5) return kExitRuntimeError;
+    if (argc != 6) return kExitRuntimeError;
     ContainerStore store(argv[2]);
-    try {
-        ContainerInfo info = store.load(argv[3]);
-        std::unique_ptr<cgroups::Cgroup> cgroup;
+    const std::string id = argv[3];
+    const std::filesystem::path cgroup_path = argv[5];
+    std::unique_ptr<cgroups::Cgroup> cgroup;
+    // Only ever a container's own group, PARENT/ID.
+    if (cgroup_path.filename() == id) {
         try {
-            cgroup = cgroups::open_cgroup(cgroups::detect_layout(), info.spec.cgroup_path());
-        } catch (const NotImplemented&) {
+            cgroup = cgroups::open_cgroup(cgroups::detect_layout(), cgroup_path);
+        } catch (const std::exception&) {
         }
-        finish_container(store, info, cgroup.get(), std::atoi(argv[4]), std::nullopt);
+    }
+    std::optional<ContainerInfo> info;
+    try {
+        info = store.load(id);
     } catch (const std::exception&) {
-        return kExitRuntimeError; // removed meanwhile (rm -f): nothing left to record
+        // Removed meanwhile (rm -f), or its state can't be read: nothing to
+        // record, but its cgroup must not outlive it.
+    }
+    if (info) {
+        finish_container(store, *info, cgroup.get(), std::atoi(argv[4]), std::nullopt);
+    } else if (cgroup) {
+        try {
+            cgroup->remove();
+        } catch (const std::exception&) {
+        }
     }
     return 0;
 }

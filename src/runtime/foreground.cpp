@@ -51,15 +51,17 @@ int run_foreground(const ContainerStore& store, ContainerRecord& record) {
     // Recorded while the container sets itself up, so it costs no start time.
     auto& state = record.info().state;
     state.status = "running";
-    state.pid = started.init;
-    state.pid_start_time = process_start_time(started.init);
+    state.pid = started.init.pid();
+    state.pid_start_time = process_start_time(state.pid);
     state.monitor_pid = ::getpid();
     state.monitor_start_time = process_start_time(::getpid());
     state.started_at = now_rfc3339();
     record.save(/*durable=*/false);
+    record.unlock();
 
-    Supervisor supervisor(started.init, started.channel, spec.interactive);
+    Supervisor supervisor(state.pid, started.channel, spec.interactive);
     int status = supervisor.wait(signal_fd.get());
+    started.init.release(); // reaped by the supervisor
     raw.reset(); // restore the terminal before printing anything
 
     if (const auto& error = supervisor.error()) {

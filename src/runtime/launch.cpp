@@ -66,29 +66,58 @@ int container_namespace_flags(const ContainerSpec& spec) {
     return flags;
 }
 
+ContainerInit& ContainerInit::operator=(ContainerInit&& other) noexcept {
+    if (this != &other) {
+        kill();
+        pid_ = std::exchange(other.pid_, -1);
+    }
+    return *this;
+}
+
+void ContainerInit::kill() noexcept {
+    if (pid_ <= 0) return;
+    // PID 1 of a PID namespace takes every other process of it along.
+    ::kill(pid_, SIGKILL);
+    while (::waitpid(pid_, nullptr, 0) < 0 && errno == EINTR) {}
+    pid_ = -1;
+}
+
+int ContainerInit::wait() {
+    int status = 0;
+    while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {}
+    pid_ = -1;
+    return status;
+}
+
 StartedContainer start_container(const ContainerSpec& spec, const ContainerPaths& paths,
                                  cgroups::Cgroup* cgroup, int ns_flags, int stdin_fd, const GoMessage& go) {
     StartedContainer started;
     started.channel = Channel::create();
-    started.init = clone_into_namespaces(CLONE_NEWNS | ns_flags);
-    if (started.init < 0) throw_errno("clone the container's first process");
-    if (started.init == 0) container_main({spec, paths, started.channel, ns_flags, stdin_fd});
+    pid_t pid = clone_into_namespaces(CLONE_NEWNS | ns_flags);
+    if (pid < 0) throw_errno("clone the container's first process");
+    if (pid == 0) container_main({spec, paths, started.channel, ns_flags, stdin_fd});
+    started.init = ContainerInit(pid); // from here on, killed if anything fails
 
     started.channel.close_child_end();
-    try {
-        // Into the cgroup before it may run anything: every process it
-        // starts is then born inside, under the limits.
-        if (cgroup) cgroup->add_process(started.init);
-        started.channel.send_go(go);
-    } catch (...) {
-        ::kill(started.init, SIGKILL);
-        while (::waitpid(started.init, nullptr, 0) < 0 && errno == EINTR) {}
-        throw;
-    }
+    // Into the cgroup before it may run anything: every process it starts
+    // is then born inside, under the limits.
+    if (cgroup) cgroup->add_process(pid);
+    started.channel.send_go(go);
     return started;
 }
 
-int finish_container(const ContainerStore& store, ContainerInfo& info, cgroups::Cgroup* cgroup,
+namespace {
+
+void warn(const std::string& what) noexcept {
+    try {
+        std::cerr << "kubik: warning: " << what << "\n";
+    } catch (...) {
+    }
+}
+
+} // namespace
+
+int finish_container(const ContainerStore& store, const ContainerInfo& info, cgroups::Cgroup* cgroup,
                      int wait_status, const std::optional<ContainerReport>& error) {
     int code = error ? error->exit_code : process::exit_code_from_wait_status(wait_status);
     // A --rm container, or one that never ran (bad input, not history), is
@@ -99,22 +128,33 @@ int finish_container(const ContainerStore& store, ContainerInfo& info, cgroups::
         if (cgroup) {
             try {
                 oom = cgroup->oom_killed();
-            } catch (const NotImplemented&) {
+            } catch (const std::exception&) {
             }
         }
-        ContainerLock lock(store.paths(info.spec.id).dir);
-        info.state.status = "exited";
-        info.state.pid = 0; // as docker shows it: no process any more
-        info.state.exit_code = code;
-        info.state.oom_killed = oom;
-        info.state.finished_at = now_rfc3339();
-        store.save(info, /*durable=*/true);
+        const auto dir = store.paths(info.spec.id).dir;
+        try {
+            // Re-read under the lock: whatever another command recorded
+            // meanwhile stays; only the end is added.
+            ContainerLock lock(dir);
+            ContainerInfo current = store.load(info.spec.id);
+            current.state.status = "exited";
+            current.state.pid = 0; // as docker shows it: no process any more
+            current.state.exit_code = code;
+            current.state.oom_killed = oom;
+            current.state.finished_at = now_rfc3339();
+            store.save(current, /*durable=*/true);
+        } catch (const std::exception& e) {
+            // Removed meanwhile (rm -f) is no news; anything else is said,
+            // and the cgroup goes all the same.
+            std::error_code ec;
+            if (std::filesystem::exists(dir, ec)) warn("record the end of container " + info.spec.id + ": " + e.what());
+        }
     }
     if (cgroup) {
         try {
             cgroup->remove();
         } catch (const std::exception& e) {
-            std::cerr << "kubik: warning: " << e.what() << "\n";
+            warn(e.what());
         }
     }
     if (!kept) store.remove(info);

@@ -13,6 +13,7 @@
 
 #include <memory>
 #include <optional>
+#include <utility>
 
 namespace kubik {
 
@@ -60,10 +61,36 @@ private:
     sigset_t old_;
 };
 
+/// The container's first process (PID 1 inside), from clone until someone
+/// takes it over: unless released, the destructor SIGKILLs and reaps it, so
+/// an error between clone and the handover leaves no container running.
+class ContainerInit {
+public:
+    ContainerInit() = default;
+    /// Owns child process `pid`.
+    explicit ContainerInit(pid_t pid) : pid_(pid) {}
+    ContainerInit(ContainerInit&& other) noexcept : pid_(std::exchange(other.pid_, -1)) {}
+    ContainerInit& operator=(ContainerInit&& other) noexcept;
+    ContainerInit(const ContainerInit&) = delete;
+    ContainerInit& operator=(const ContainerInit&) = delete;
+    ~ContainerInit() { kill(); }
+
+    /// Its pid as the host numbers it; -1 when none.
+    pid_t pid() const { return pid_; }
+    /// Waits for it to exit and returns its wait status; owns nothing after.
+    int wait();
+    /// Gives it up (reaped by someone else, or handed to the monitor).
+    pid_t release() { return std::exchange(pid_, -1); }
+
+private:
+    void kill() noexcept;
+    pid_t pid_ = -1;
+};
+
 /// A container that start_container() has let go.
 struct StartedContainer {
-    pid_t init = -1; ///< its first process (PID 1 inside), as the host numbers it
-    Channel channel; ///< the parent's end; reports errors until exec
+    ContainerInit init; ///< its first process
+    Channel channel;    ///< the parent's end; reports errors until exec
 };
 
 /// Clones the container's first process into new namespaces, puts it in
@@ -77,8 +104,10 @@ StartedContainer start_container(const ContainerSpec& spec, const ContainerPaths
 /// removes its cgroup, and with --rm the whole container. `error` is the
 /// report of a container that could not start: it is removed too (docker
 /// would keep it as "Created"; kubik leaves no half-made state behind).
+/// The record is re-read and saved under the container's lock; when that
+/// fails (a damaged or removed state file), the cgroup still goes.
 /// Returns docker's exit code.
-int finish_container(const ContainerStore& store, ContainerInfo& info, cgroups::Cgroup* cgroup,
+int finish_container(const ContainerStore& store, const ContainerInfo& info, cgroups::Cgroup* cgroup,
                      int wait_status, const std::optional<ContainerReport>& error);
 
 /// `kubik run` in the foreground: relays the terminal, forwards signals,
@@ -89,8 +118,10 @@ int run_foreground(const ContainerStore& store, ContainerRecord& record);
 /// once it runs (printing its id), or the start error's exit code.
 int run_detached(const ContainerStore& store, ContainerRecord& record);
 
-/// `kubik __finish ROOT ID WAIT_STATUS`, exec'd by kubik-monitor when the
-/// container's init has exited: finish_container() for a detached container.
+/// `kubik __finish ROOT ID WAIT_STATUS CGROUP`, exec'd by kubik-monitor when
+/// the container's init has exited: finish_container() for a detached
+/// container. CGROUP (PARENT/ID) comes from the monitor's own arguments, so
+/// the cgroup is removed even when the state file can't be read.
 int finish_main(int argc, char** argv);
 
 } // namespace kubik

@@ -1,13 +1,17 @@
 #include "runtime/stop.hpp"
 
 #include "cgroup.hpp"
+#include "core/files.hpp"
 #include "core/not_implemented.hpp"
 
 #include <poll.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <csignal>
+#include <cstdio>
+#include <optional>
 
 namespace kubik {
 namespace {
@@ -59,26 +63,100 @@ void stop_container(const ContainerInfo& info, std::chrono::seconds grace) {
     wait_for_exit(info.state.monitor_pid, info.state.monitor_start_time, 10s);
 }
 
-void remove_container(const ContainerStore& store, const ContainerInfo& info, bool force) {
+namespace {
+
+// The kubik processes that wait for a process of the container: its
+// monitor, or `kubik run` in the foreground. They record the end and remove
+// the cgroup; `rm` waits for them so that nothing is left behind it. (A
+// parent that is anything else, say a subreaper that adopted an orphan, is
+// not waited for.)
+std::vector<std::pair<pid_t, uint64_t>> kubik_parents_of(const std::vector<pid_t>& pids) {
+    std::vector<std::pair<pid_t, uint64_t>> parents;
+    for (pid_t pid : pids) {
+        std::string stat;
+        try {
+            stat = read_file("/proc/" + std::to_string(pid) + "/stat");
+        } catch (const Error&) {
+            continue;
+        }
+        auto close = stat.rfind(')');
+        if (close == std::string::npos) continue;
+        pid_t ppid = 0;
+        char state = 0;
+        if (std::sscanf(stat.c_str() + close + 1, " %c %d", &state, &ppid) != 2 || ppid <= 1) continue;
+        if (std::find(pids.begin(), pids.end(), ppid) != pids.end()) continue;
+        std::string comm;
+        try {
+            comm = read_file("/proc/" + std::to_string(ppid) + "/comm");
+        } catch (const Error&) {
+            continue;
+        }
+        if (comm == "kubik\n" || comm == "kubik-monitor\n") parents.emplace_back(ppid, process_start_time(ppid));
+    }
+    return parents;
+}
+
+// Kills what is still in the container's cgroup (a container whose kubik or
+// monitor was killed, or whose state can't be read, leaves its processes
+// there), waits for whoever waits for them, and removes the cgroup.
+void destroy_cgroup(const ContainerInfo& info) {
     using namespace std::chrono_literals;
-    if (info.running()) {
-        if (!force)
-            throw Error("cannot remove container \"" + info.spec.name + "\": container is running: stop the "
-                        "container before removing or force remove", kExitGeneric);
-        UniqueFd init = open_process(info.state.pid, info.state.pid_start_time);
-        send_signal(init, SIGKILL);
-        wait_exit(init, 10s);
-        wait_for_exit(info.state.monitor_pid, info.state.monitor_start_time, 10s);
-    }
-    // A container whose kubik or monitor was killed leaves its cgroup behind;
-    // whatever is still in it belongs to this container and goes too.
+    // No cgroup parent: its cgroup link was never made, nor its cgroup.
+    if (info.spec.cgroup_parent.empty()) return;
+    std::unique_ptr<cgroups::Cgroup> cgroup;
     try {
-        auto cgroup = cgroups::open_cgroup(cgroups::detect_layout(), info.spec.cgroup_path());
-        for (pid_t pid : cgroup->processes()) ::kill(pid, SIGKILL);
-        cgroup->remove();
+        cgroup = cgroups::open_cgroup(cgroups::detect_layout(), info.spec.cgroup_path());
     } catch (const NotImplemented&) {
+        return; // lesson 3 is a stub: kubik made no cgroup
     }
-    store.remove(info);
+    auto pids = cgroup->processes();
+    auto parents = kubik_parents_of(pids);
+    if (info.state.monitor_pid > 0) parents.emplace_back(info.state.monitor_pid, info.state.monitor_start_time);
+    for (pid_t pid : pids) ::kill(pid, SIGKILL);
+    for (const auto& [pid, start] : parents)
+        if (pid != ::getpid()) wait_for_exit(pid, start, 10s);
+    cgroup->remove();
+}
+
+} // namespace
+
+void remove_container(const ContainerStore& store, const std::string& id, bool force) {
+    using namespace std::chrono_literals;
+    const auto dir = store.paths(id).dir;
+    bool killed = false;
+    for (int round = 0;; ++round) {
+        // The lock waits for a start in progress: what follows sees the
+        // container created, running or ended, never half-started.
+        std::optional<ContainerInfo> loaded;
+        try {
+            ContainerLock lock(dir);
+            loaded = store.load_any(id);
+        } catch (const Error&) {
+            if (!killed) throw;
+            return; // a --rm container, removed by its monitor once killed
+        }
+        const ContainerInfo& info = *loaded;
+        if (info.running()) {
+            if (!force)
+                throw Error("cannot remove container \"" + info.spec.name + "\": container is running: stop the "
+                            "container before removing or force remove", kExitGeneric);
+            // Not under the lock: the monitor takes it to record the end.
+            UniqueFd init = open_process(info.state.pid, info.state.pid_start_time);
+            send_signal(init, SIGKILL);
+            wait_exit(init, 10s);
+            wait_for_exit(info.state.monitor_pid, info.state.monitor_start_time, 10s);
+            killed = true;
+            if (round < 3) continue;
+        }
+        destroy_cgroup(info);
+        try {
+            ContainerLock lock(dir);
+            store.remove(info);
+        } catch (const Error&) {
+            if (!killed) throw;
+        }
+        return;
+    }
 }
 
 } // namespace kubik

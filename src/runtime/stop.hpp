@@ -21,8 +21,11 @@ void signal_container(const ContainerInfo& info, int sig);
 /// `kubik stop x && kubik rm x` works. A stopped container is left alone.
 void stop_container(const ContainerInfo& info, std::chrono::seconds grace);
 
-/// docker rm: removes a stopped container's files, name and any cgroup left
-/// behind. A running one is an error unless `force`, which kills it first.
-void remove_container(const ContainerStore& store, const ContainerInfo& info, bool force);
+/// docker rm: removes container `id`'s files, name and cgroup (killing
+/// whatever is still in it). A running one is an error unless `force`, which
+/// kills it first. A container whose state file can't be read is removed
+/// too: its cgroup is found through its cgroup link, its name through
+/// ROOT/names.
+void remove_container(const ContainerStore& store, const std::string& id, bool force);
 
 } // namespace kubik

@@ -198,8 +198,13 @@ TEST_F(Lifecycle, ContainerResolvesByNameIdAndUniquePrefix) {
     auto r = kubik({"inspect", "nothing-like-it"});
     EXPECT_EQ(r.exit_code, 1) << r.describe();
     EXPECT_NE(r.err.find("No such container: nothing-like-it"), std::string::npos) << r.describe();
+    // stop, kill and rm print what was typed, as docker does, not the name.
+    r = kubik({"kill", "-s", "USR1", id.substr(0, 12)});
+    EXPECT_EQ(r.exit_code, 0) << r.describe();
+    EXPECT_EQ(r.out, id.substr(0, 12) + "\n") << r.describe();
     r = kubik({"rm", "-f", id.substr(0, 12)});
     EXPECT_EQ(r.exit_code, 0) << r.describe();
+    EXPECT_EQ(r.out, id.substr(0, 12) + "\n") << "rm prints the reference as given\n" << r.describe();
     expect_no_container_state("after rm -f");
 }
 
