@@ -109,9 +109,11 @@ CreatedContainer ContainerStore::create(const ContainerSpec& spec) const {
     UniqueFd dir_fd(::open(building.dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     if (!dir_fd) undo("open " + building.dir.string(), errno);
     ContainerLock lock(std::move(dir_fd));
+    // Written in place: nobody reads a .new-* directory, and a creator
+    // killed half-way through the write leaves only debris for sweep().
     try {
-        write_file_atomic(building.state, container_to_json(info).dump(2) + "\n", /*durable=*/false);
-    } catch (const Error& e) {
+        write_file(building.state, container_to_json(info).dump(2) + "\n");
+    } catch (const Error&) {
         remove_tree_quietly(building.dir);
         std::error_code ec;
         fs::remove(name_link, ec);

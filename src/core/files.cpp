@@ -25,21 +25,23 @@ std::string read_file(const std::filesystem::path& path) {
     return data;
 }
 
+void write_file(const std::filesystem::path& path, std::string_view data, bool durable) {
+    UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+    if (!fd) throw_errno("create " + path.string());
+    while (!data.empty()) {
+        ssize_t n = ::write(fd.get(), data.data(), data.size());
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) throw_errno("write " + path.string());
+        data.remove_prefix(static_cast<size_t>(n));
+    }
+    if (durable && ::fsync(fd.get()) != 0) throw_errno("fsync " + path.string());
+}
+
 void write_file_atomic(const std::filesystem::path& path, std::string_view data, bool durable) {
     auto tmp = path;
     tmp += ".tmp";
-    {
-        UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
-        if (!fd) throw_errno("create " + tmp.string());
-        while (!data.empty()) {
-            ssize_t n = ::write(fd.get(), data.data(), data.size());
-            if (n < 0 && errno == EINTR) continue;
-            if (n < 0) throw_errno("write " + tmp.string());
-            data.remove_prefix(static_cast<size_t>(n));
-        }
-        // Without fsync a crash may leave an empty file after the rename.
-        if (durable && ::fsync(fd.get()) != 0) throw_errno("fsync " + tmp.string());
-    }
+    // Without fsync a crash may leave an empty file after the rename.
+    write_file(tmp, data, durable);
     if (::rename(tmp.c_str(), path.c_str()) != 0) throw_errno("rename " + tmp.string());
 }
 
