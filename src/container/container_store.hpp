@@ -75,7 +75,6 @@ private:
     UniqueFd fd_;
 };
 
-/// A container just made by ContainerStore::create, and the lock on it.
 struct CreatedContainer;
 
 /// The containers of a state root: ROOT/containers/ID/ and their names,
@@ -131,6 +130,7 @@ private:
     std::filesystem::path root_, containers_, names_, mount_point_;
 };
 
+/// A container just made by ContainerStore::create, and the lock on it.
 struct CreatedContainer {
     ContainerInfo info; ///< its record, status "created"
     ContainerLock lock; ///< held on its directory

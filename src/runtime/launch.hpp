@@ -69,7 +69,9 @@ public:
     ContainerInit() = default;
     /// Owns child process `pid`.
     explicit ContainerInit(pid_t pid) : pid_(pid) {}
+    /// Takes over the other's process; the other owns none after.
     ContainerInit(ContainerInit&& other) noexcept : pid_(std::exchange(other.pid_, -1)) {}
+    /// Kills and reaps the process it owns, if any, then takes over the other's.
     ContainerInit& operator=(ContainerInit&& other) noexcept;
     ContainerInit(const ContainerInit&) = delete;
     ContainerInit& operator=(const ContainerInit&) = delete;
