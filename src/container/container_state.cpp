@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <ctime>
 #include <sstream>
+#include <vector>
 
 namespace kubik {
 
@@ -29,25 +30,38 @@ double parse_rfc3339(const std::string& text) {
     return static_cast<double>(::timegm(&tm)) + fraction;
 }
 
-uint64_t process_start_time(pid_t pid) {
+namespace {
+
+// Fields 3 and on of /proc/PID/stat, one a string; empty if `pid` is gone.
+// The command name (field 2) may contain spaces and ')'; the fields after
+// the last ')' are plain words.
+std::vector<std::string> stat_fields(pid_t pid) {
     std::string stat;
     try {
         stat = read_file("/proc/" + std::to_string(pid) + "/stat");
     } catch (...) {
-        return 0;
+        return {};
     }
-    // The command name (field 2) may contain spaces and ')'; fields after
-    // the last ')' are plain numbers. starttime is field 22.
     auto close = stat.rfind(')');
-    if (close == std::string::npos) return 0;
-    std::istringstream fields(stat.substr(close + 2));
-    std::string field;
-    for (int i = 3; i <= 22 && fields >> field; ++i) {
-        // A zombie has exited; only its parent hasn't collected it yet.
-        if (i == 3 && (field == "Z" || field == "X")) return 0;
-        if (i == 22) return std::stoull(field);
-    }
-    return 0;
+    if (close == std::string::npos) return {};
+    std::istringstream in(stat.substr(close + 1));
+    std::vector<std::string> fields;
+    for (std::string field; fields.size() < 20 && in >> field;) fields.push_back(field);
+    return fields;
+}
+
+} // namespace
+
+uint64_t process_start_time(pid_t pid) {
+    auto fields = stat_fields(pid); // fields[0] is field 3, the state
+    // A zombie has exited; only its parent hasn't collected it yet.
+    if (fields.size() < 20 || fields[0] == "Z" || fields[0] == "X") return 0;
+    return std::stoull(fields[19]); // field 22, starttime
+}
+
+pid_t process_parent(pid_t pid) {
+    auto fields = stat_fields(pid);
+    return fields.size() < 2 ? 0 : static_cast<pid_t>(std::stol(fields[1]));
 }
 
 bool ContainerInfo::running() const {

@@ -68,4 +68,8 @@ double parse_rfc3339(const std::string& text);
 /// exist or has already exited (a zombie).
 uint64_t process_start_time(pid_t pid);
 
+/// The parent of process `pid` (field 4 of /proc/PID/stat); 0 if it does
+/// not exist.
+pid_t process_parent(pid_t pid);
+
 } // namespace kubik

@@ -99,10 +99,13 @@ CreatedContainer ContainerStore::create(const ContainerSpec& spec) const {
     info.state.created_at = now_rfc3339();
     const auto final_paths = paths(spec.id);
     const auto building = ContainerPaths::in(containers_ / (std::string(kNewPrefix) + spec.id), mount_point_);
-    auto undo = [&](const std::string& what, int err) {
+    auto discard = [&] {
         remove_tree_quietly(building.dir);
         std::error_code ec;
         fs::remove(name_link, ec);
+    };
+    auto undo = [&](const std::string& what, int err) {
+        discard();
         throw_errno(what, err);
     };
     if (::mkdir(building.dir.c_str(), 0700) != 0) undo("mkdir " + building.dir.string(), errno);
@@ -114,9 +117,7 @@ CreatedContainer ContainerStore::create(const ContainerSpec& spec) const {
     try {
         write_file(building.state, container_to_json(info).dump(2) + "\n");
     } catch (const Error&) {
-        remove_tree_quietly(building.dir);
-        std::error_code ec;
-        fs::remove(name_link, ec);
+        discard();
         throw;
     }
     if (::symlink(spec.cgroup_path().c_str(), building.cgroup_link.c_str()) != 0)

@@ -10,7 +10,6 @@
 
 #include <algorithm>
 #include <csignal>
-#include <cstdio>
 #include <optional>
 
 namespace kubik {
@@ -73,18 +72,8 @@ namespace {
 std::vector<std::pair<pid_t, uint64_t>> kubik_parents_of(const std::vector<pid_t>& pids) {
     std::vector<std::pair<pid_t, uint64_t>> parents;
     for (pid_t pid : pids) {
-        std::string stat;
-        try {
-            stat = read_file("/proc/" + std::to_string(pid) + "/stat");
-        } catch (const Error&) {
-            continue;
-        }
-        auto close = stat.rfind(')');
-        if (close == std::string::npos) continue;
-        pid_t ppid = 0;
-        char state = 0;
-        if (std::sscanf(stat.c_str() + close + 1, " %c %d", &state, &ppid) != 2 || ppid <= 1) continue;
-        if (std::find(pids.begin(), pids.end(), ppid) != pids.end()) continue;
+        pid_t ppid = process_parent(pid);
+        if (ppid <= 1 || std::find(pids.begin(), pids.end(), ppid) != pids.end()) continue;
         std::string comm;
         try {
             comm = read_file("/proc/" + std::to_string(ppid) + "/comm");
