@@ -12,7 +12,9 @@ namespace kubik::cli {
 
 /// Options every subcommand shares.
 struct GlobalOptions {
-    std::string root = "/var/lib/kubik"; ///< --root / KUBIK_ROOT
+    /// --root / KUBIK_ROOT; the default is the build's own store
+    /// (/var/lib/kubik, or /var/lib/kubik-student for the student track).
+    std::string root = KUBIK_DEFAULT_ROOT;
     /// The state root as an absolute path.
     std::filesystem::path root_path() const { return std::filesystem::absolute(root); }
 };

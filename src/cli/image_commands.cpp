@@ -37,8 +37,10 @@ void add_image_commands(CLI::App& app, const GlobalOptions& global, Action& acti
             auto ref = ImageRef::parse(opts->tag);
             bool existed = store.exists(ref);
             auto made = store.create_busybox(ref, opts->busybox, opts->force);
-            std::cout << (existed && !opts->force ? "Image " + made.ref.str() + " already exists\n"
-                                                  : "Created image " + made.ref.str() + "\n");
+            // Say which store: the reference and the student builds each have one.
+            std::cout << (existed && !opts->force ? "Image " + made.ref.str() + " already exists"
+                                                  : "Created image " + made.ref.str())
+                      << " in " << global.root_path().string() << "\n";
             return 0;
         });
     });
