@@ -19,6 +19,7 @@ sys.dont_write_bytecode = True  # no __pycache__ in docs/_ext
 sys.path.insert(0, str(DOCS / "_ext"))
 
 import kubik_sphinx  # noqa: E402  (after sys.path)
+import kubikdocs  # noqa: E402
 
 lang = "ru" if tags.has("ru") else "en"  # noqa: F821  (tags is given by Sphinx)
 with_solutions = tags.has("solutions")  # noqa: F821
@@ -30,7 +31,7 @@ language = lang
 release = kubik_sphinx.project_version(REPO)
 version = release
 
-extensions = ["myst_parser", "breathe", "kubik_sphinx"]
+extensions = ["myst_parser", "breathe", "sphinx.ext.graphviz", "kubik_sphinx"]
 kubik_lang = lang
 kubik_with_solutions = with_solutions
 
@@ -45,6 +46,12 @@ myst_enable_extensions = ["deflist"]
 # Code blocks without a language are shell sessions and program output.
 highlight_language = "none"
 pygments_style = "sphinx"
+
+# Diagrams: lessons/NN-topic/diagrams/NAME.{en,ru}.dot, drawn by Debian's
+# graphviz in the style check-docs.sh draws them with (docs/authoring.md). A
+# file dot can't draw is a warning, so the -W build fails.
+graphviz_output_format = "svg"
+graphviz_dot_args = kubikdocs.DOT_ARGS
 
 breathe_projects = {"kubik": os.environ.get("KUBIK_DOXYGEN_XML", str(REPO / "build/docs/doxygen/xml"))}
 breathe_default_project = "kubik"

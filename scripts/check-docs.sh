@@ -9,7 +9,9 @@
 #   `<!-- translates: README.md sha256:HASH -->`; when the English text has
 #   changed since, the check names the file and the git diff to read;
 # - every code block marked `<!-- code: PATH#NAME -->` equals that region of
-#   the real source (`// [docs:NAME]` ... `// [docs:NAME end]`).
+#   the real source (`// [docs:NAME]` ... `// [docs:NAME end]`);
+# - each pair shows the same diagrams (```{graphviz} diagrams/NAME.en.dot and
+#   NAME.ru.dot), and `dot` draws every one without an error or a warning.
 #
 #   scripts/check-docs.sh                      run the checks
 #   scripts/check-docs.sh --stamp X.ru.md...   after updating a translation:
