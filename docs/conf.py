@@ -59,15 +59,13 @@ breathe_domain_by_extension = {"hpp": "cpp"}
 breathe_default_members = ("members",)
 breathe_show_include = True
 
-html_theme = "alabaster"
+# Debian's furo: a readable text column, the contents on the left and the
+# page's sections on the right (folded away below 1312 px), a dark mode.
+html_theme = "furo"
 html_title = "Kubik"
-html_theme_options = {
-    "description": "Построй свой Docker на C++" if lang == "ru" else "Build your own Docker in C++",
-    "fixed_sidebar": True,
-    "page_width": "1200px",
-    "sidebar_width": "240px",
-    "show_relbars": True,
-}
-html_sidebars = {"**": ["about.html", "kubik-language.html", "navigation.html", "searchbox.html"]}
+html_static_path = [str(DOCS / "_static")]
+html_css_files = ["kubik.css"]
+html_sidebars = {"**": ["sidebar/scroll-start.html", "sidebar/brand.html", "sidebar/search.html",
+                        "kubik-language.html", "sidebar/navigation.html", "sidebar/scroll-end.html"]}
 html_show_sourcelink = False
 html_copy_source = False

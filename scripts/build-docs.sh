@@ -10,8 +10,9 @@
 #   scripts/build-docs.sh --no-solutions  the site for students: no solution code
 #
 # Needs Debian's doxygen, python3-sphinx, python3-breathe, python3-myst-parser,
-# and graphviz (scripts/install-deps.sh installs them). KUBIK_DOCS_NO_CHECK=1 skips
-# check-docs.sh, to look at the site while a translation is being updated.
+# furo and graphviz (scripts/install-deps.sh installs them).
+# KUBIK_DOCS_NO_CHECK=1 skips check-docs.sh, to look at the site while a
+# translation is being updated.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$PWD
