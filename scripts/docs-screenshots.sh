@@ -69,6 +69,8 @@ addEventListener("load", () => {
   const target = at && document.getElementById(at);
   for (let el = target; el && el.getAttribute("role") !== "main" && el.tagName !== "ARTICLE"; el = el.parentElement)
     while (el.previousElementSibling) el.previousElementSibling.remove();
+  // The floating page-contents button of furo would now sit beside the section.
+  if (target) document.querySelectorAll(".content-icon-container").forEach(e => e.remove());
   const rows = [];
   for (const pre of document.querySelectorAll("pre")) {
     // What would scroll: the <pre>, or the highlight <div> around it.
