@@ -5,11 +5,21 @@
 #     program crashes — a student starts from clear messages, not from a
 #     segfault or a check that passes by accident;
 #   reference track (solutions/, build/), with --reference: every check passes.
+#   the staircase, with --staircase: the course can be done in order — for
+#     every N, a student tree with lessons 0…N solved (solutions/ copied in)
+#     and the later ones pristine passes `kubik-course check N`, the course's
+#     own command, and the first unsolved lesson still fails with "not
+#     implemented yet" and nothing else.
 # and, first, that every function a lesson.json lists is a marked region of
 # its solution file.
 #
-# usage: scripts/check-tracks.sh [--reference] [--no-build]
+# usage: scripts/check-tracks.sh [--reference] [--staircase] [--no-build]
 #   --reference   also build the reference track and require every test to pass
+#   --staircase   check the student track in build-staircase/, built from a
+#                 copy of exercises/ in build-staircase/tree/ (KUBIK_LESSONS_SOURCE),
+#                 pristine first, then solved one lesson at a time; each step
+#                 rebuilds only the lesson copied in. Replaces the check of
+#                 build-student/, so CI builds the student track once.
 #   --no-build    use the existing build-student/ (and build/) as they are
 #
 # Lessons and their test programs come from lessons/*/lesson.json
@@ -18,10 +28,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 reference=0
+staircase=0
 build=1
 for arg in "$@"; do
   case "$arg" in
     --reference) reference=1 ;;
+    --staircase) staircase=1 ;;
     --no-build) build=0 ;;
     -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
     *) echo "check-tracks: unknown argument '$arg' (try --help)" >&2; exit 2 ;;
@@ -114,7 +126,7 @@ if not checks:
 for name, outcome, failures in checks:
     if mode == "student":
         if outcome == "passed":
-            problems.append(f"{name} passed, but no lesson is implemented in the student track")
+            problems.append(f"{name} passed, but its lesson is still the starter code (stubs)")
         elif outcome == "skipped":
             problems.append(f"{name} was skipped instead of failing (a GTEST_SKIP, or a failure in SetUpTestSuite)")
         elif not any(marker in readable(f) for f in failures):
@@ -136,57 +148,63 @@ sys.exit(0 if not problems else 1)
 EOF
 }
 
+# check_one MODE BUILD_DIR ID BINARY [PREFIX]: runs one lesson's program of
+# one build and judges it as MODE.
+check_one() {
+  local mode=$1 build_dir=$2 id=$3 binary=$4 prefix=${5:-}
+  local program="$build_dir/tests/$binary"
+  local report="$work/$mode-$id.json" log="$work/$mode-$id.log"
+  local rc verdict verdict_line checks output
+  rm -f "$report"
+  if [[ ! -x "$program" ]]; then
+    echo "  ✗ $prefix$id: $program is missing (not built?)"
+    violations=$((violations + 1))
+    return
+  fi
+  rc=0
+  # The braces' 2>/dev/null silences bash's own "Segmentation fault" notice;
+  # the crash is reported below with the program's output.
+  { timeout "$PROGRAM_TIMEOUT" "$program" --gtest_output="json:$report" >"$log" 2>&1; } 2>/dev/null || rc=$?
+  if [[ $rc -eq 124 ]]; then
+    echo "  ✗ $prefix$id: $program did not finish within ${PROGRAM_TIMEOUT}s"
+    violations=$((violations + 1))
+    return
+  fi
+  if [[ $rc -gt 128 ]]; then
+    echo "  ✗ $prefix$id: $program crashed (signal $((rc - 128))); last lines of its output:"
+    tail -n 15 "$log" | sed 's/^/      /'
+    violations=$((violations + 1))
+    return
+  fi
+  if [[ ! -s "$report" ]]; then
+    echo "  ✗ $prefix$id: $program exited $rc without writing its JSON report; last lines of its output:"
+    tail -n 15 "$log" | sed 's/^/      /'
+    violations=$((violations + 1))
+    return
+  fi
+  output=$(judge "$mode" "$report" "$rc") && verdict=0 || verdict=$?
+  verdict_line=$(tail -n 1 <<<"$output")
+  checks=${verdict_line##* }
+  if [[ $verdict -eq 0 ]]; then
+    if [[ $mode == student ]]; then
+      echo "  ✓ $prefix$id: all $checks checks fail with \"$MARKER\""
+    else
+      echo "  ✓ $prefix$id: all $checks checks pass"
+    fi
+  else
+    local problems
+    problems=$(sed '$d' <<<"$output")
+    echo "  ✗ $prefix$id: $(grep -c . <<<"$problems") problem(s):"
+    echo "$problems"
+    violations=$((violations + 1))
+  fi
+}
+
 # check_track MODE BUILD_DIR: runs every lesson's program of one build.
 check_track() {
-  local mode=$1 build_dir=$2
-  local id binary program report log rc verdict_line checks
+  local mode=$1 build_dir=$2 id binary
   while IFS=$'\t' read -r id binary; do
-    program="$build_dir/tests/$binary"
-    report="$work/$mode-$id.json"
-    log="$work/$mode-$id.log"
-    if [[ ! -x "$program" ]]; then
-      echo "  ✗ $id: $program is missing (not built?)"
-      violations=$((violations + 1))
-      continue
-    fi
-    rc=0
-    # The braces' 2>/dev/null silences bash's own "Segmentation fault" notice;
-    # the crash is reported below with the program's output.
-    { timeout "$PROGRAM_TIMEOUT" "$program" --gtest_output="json:$report" >"$log" 2>&1; } 2>/dev/null || rc=$?
-    if [[ $rc -eq 124 ]]; then
-      echo "  ✗ $id: $program did not finish within ${PROGRAM_TIMEOUT}s"
-      violations=$((violations + 1))
-      continue
-    fi
-    if [[ $rc -gt 128 ]]; then
-      echo "  ✗ $id: $program crashed (signal $((rc - 128))); last lines of its output:"
-      tail -n 15 "$log" | sed 's/^/      /'
-      violations=$((violations + 1))
-      continue
-    fi
-    if [[ ! -s "$report" ]]; then
-      echo "  ✗ $id: $program exited $rc without writing its JSON report; last lines of its output:"
-      tail -n 15 "$log" | sed 's/^/      /'
-      violations=$((violations + 1))
-      continue
-    fi
-    local output
-    output=$(judge "$mode" "$report" "$rc") && verdict=0 || verdict=$?
-    verdict_line=$(tail -n 1 <<<"$output")
-    checks=${verdict_line##* }
-    if [[ $verdict -eq 0 ]]; then
-      if [[ $mode == student ]]; then
-        echo "  ✓ $id: all $checks checks fail with \"$MARKER\""
-      else
-        echo "  ✓ $id: all $checks checks pass"
-      fi
-    else
-      local problems
-      problems=$(sed '$d' <<<"$output")
-      echo "  ✗ $id: $(grep -c . <<<"$problems") problem(s):"
-      echo "$problems"
-      violations=$((violations + 1))
-    fi
+    check_one "$mode" "$build_dir" "$id" "$binary"
   done < <(list_lessons)
 }
 
@@ -206,12 +224,18 @@ check_leaks() {
   fi
 }
 
-# build_track PRESET: configures and builds quietly; the log is shown only
-# when something fails, so the summary stays readable.
+# build_track PRESET [BUILD_DIR CMAKE_ARGS...]: configures and builds quietly;
+# the log is shown only when something fails, so the summary stays readable.
 build_track() {
   local preset=$1 log="$work/build-$1.log"
-  if cmake --preset "$preset" >"$log" 2>&1 && cmake --build --preset "$preset" >>"$log" 2>&1; then
-    echo "  ✓ built (preset $preset)"
+  local configure=(cmake --preset "$preset") compile=(cmake --build --preset "$preset")
+  if [[ $# -gt 1 ]]; then
+    configure+=(-B "$2" "${@:3}")
+    compile=(cmake --build "$2")
+  fi
+  local started=$SECONDS
+  if "${configure[@]}" >"$log" 2>&1 && "${compile[@]}" >>"$log" 2>&1; then
+    echo "  ✓ built (preset $preset${2:+ in $2}) in $((SECONDS - started)) s"
   else
     tail -n 40 "$log"
     echo "check-tracks: the '$preset' preset does not configure or build (log above)" >&2
@@ -249,11 +273,61 @@ else
   violations=$((violations + 1))
 fi
 
+# staircase: solves lesson after lesson in a copy of exercises/ and runs the
+# course's own `check N` after each, as a student who works in order would.
+staircase() {
+  local build_dir=$1 tree=$2 id binary n=0 rc log
+  local -a ids=() binaries=()
+  while IFS=$'\t' read -r id binary; do ids+=("$id"); binaries+=("$binary"); done < <(list_lessons)
+  for n in "${!ids[@]}"; do
+    id=${ids[$n]}
+    # cp without -p: the copies are newer than every object built from the
+    # stubs, so the build can't keep a stub's object.
+    cp -r "solutions/$id/." "$tree/$id/"
+    log="$work/staircase-$n.log"
+    rc=0
+    local step_started=$SECONDS
+    # A hang must not hang CI: every lesson's program has its own limit inside
+    # check, this one covers the build and all lessons together.
+    timeout "$PROGRAM_TIMEOUT" "$build_dir/kubik-course" --lang en check "$n" >"$log" 2>&1 || rc=$?
+    if [[ $rc -eq 0 ]]; then
+      echo "  ✓ lessons 0…$n solved, later ones pristine: \`kubik-course check $n\` passes ($((SECONDS - step_started)) s with the build)"
+    else
+      echo "  ✗ lessons 0…$n solved, later ones pristine: \`kubik-course check $n\` exits $rc; it says:"
+      sed 's/^/      /' "$log" | tail -n 40
+      violations=$((violations + 1))
+      return
+    fi
+    # The next lesson is still all stubs: each of its checks must say so
+    # and nothing else — a check that passes or crashes against stubs would
+    # mislead the student who starts on it.
+    if (( n + 1 < ${#ids[@]} )); then
+      check_one student "$build_dir" "${ids[$((n + 1))]}" "${binaries[$((n + 1))]}" "(lessons 0…$n solved) "
+    fi
+  done
+}
+
 echo
-echo "== student track: pristine exercises/ (build-student/) =="
-[[ $build -eq 1 ]] && build_track student
-check_track student build-student
-check_leaks build-student
+if [[ $staircase -eq 1 ]]; then
+  staircase_dir=build-staircase
+  echo "== student track: pristine copy of exercises/ ($staircase_dir/tree), then solved in order =="
+  if [[ $build -eq 1 ]]; then
+    rm -rf "$staircase_dir/tree"
+    mkdir -p "$staircase_dir"
+    cp -r exercises "$staircase_dir/tree"
+    build_track student "$staircase_dir" -DKUBIK_LESSONS_SOURCE="$PWD/$staircase_dir/tree"
+  fi
+  check_track student "$staircase_dir"
+  check_leaks "$staircase_dir"
+  echo
+  echo "== staircase: lesson after lesson, \`kubik-course check N\` after each =="
+  staircase "$staircase_dir" "$staircase_dir/tree"
+else
+  echo "== student track: pristine exercises/ (build-student/) =="
+  [[ $build -eq 1 ]] && build_track student
+  check_track student build-student
+  check_leaks build-student
+fi
 
 if [[ $reference -eq 1 ]]; then
   echo

@@ -4,7 +4,7 @@
 # course's closing notes quote. The starter code must score 0 and the
 # solutions full points; the script exits 1 otherwise.
 #
-# usage: sudo scripts/grade-selftest.sh [BUILD_DIR] [OUT_DIR]
+# usage (as root): scripts/grade-selftest.sh [BUILD_DIR] [OUT_DIR]
 #   BUILD_DIR  a build of this course that has kubik-course (default: build)
 #   OUT_DIR    where the reports go (default: a temporary folder, removed)
 #

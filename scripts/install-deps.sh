@@ -21,6 +21,7 @@ packages=(
     doxygen python3-sphinx python3-breathe python3-myst-parser furo graphviz  # the docs site
     ruby               # checks that the Vagrantfile parses
     git                # kubik-course grade reads submissions from git repositories
+    gettext            # msgfmt: kubik-course's Russian messages (xgettext, msgcmp: their check)
 )
 
 missing=()

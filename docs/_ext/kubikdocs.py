@@ -24,6 +24,20 @@ the current code. Pasted, so that the text reads the same in any Markdown
 viewer; on the docs site the block becomes a literalinclude of the region,
 with the file's own line numbers.
 
+No solution in a lesson text
+----------------------------
+A lesson text may show the code of src/ and the skeleton of an exercise,
+never the code a student is to write. The check fails when a code block of a
+checked text quotes the body of a `// BEGIN SOLUTION` region (its TODO block
+excluded) of any file in solutions/: when one of the block's lines, compared
+without whitespace and without a trailing `// comment`, equals a line of the
+region, or one of the two (20 characters or more, a trailing `;` dropped)
+contains the other (for code; a comment of the region counts only when the
+block has the same comment). Lines shorter than 12 characters (braces, `return env;`)
+don't count, nor lines that also exist in exercises/ or src/ (the skeleton,
+its TODO comments and the runtime's code may be shown). A `#solution:NAME`
+reference fails too.
+
 Translation records
 -------------------
 The first line of every Russian text X.ru.md is
@@ -263,6 +277,174 @@ def rel(path: Path) -> str:
         return str(path)
 
 
+# ------------------------------------------------------- solution quoting
+
+QUOTE_MIN = 12          # shorter normalized lines never count
+CONTAIN_MIN = 20        # for "one line contains the other"
+SOURCE_SUFFIXES = (".cpp", ".hpp", ".h", ".cc")
+
+
+def code_key(line: str) -> str:
+    """A line as the solution check compares it: a comment-only line as its
+    text, any other without its trailing `// comment`; no whitespace at all."""
+    stripped = line.strip()
+    if not stripped.startswith("//"):
+        in_string, i = None, 0
+        while i < len(stripped) - 1:
+            c = stripped[i]
+            if in_string:
+                if c == "\\":
+                    i += 1
+                elif c == in_string:
+                    in_string = None
+            elif c in "\"'":
+                in_string = c
+            elif stripped.startswith("//", i):
+                stripped = stripped[:i]
+                break
+            i += 1
+    return re.sub(r"\s+", "", stripped)
+
+
+def counts(key: str) -> bool:
+    return len(key) >= QUOTE_MIN and re.search(r"[\w]", key) is not None
+
+
+@dataclass
+class SolutionLine:
+    file: Path
+    line: int           # 1-based
+    region: str         # the region's name, or "unnamed (line N)"
+    key: str
+
+
+def solution_lines_of(file: Path, lines: list[str]) -> list[SolutionLine]:
+    """The countable body lines of the solution regions of one file."""
+    found = []
+    for r in solution_regions(file, lines):
+        name = r.name or f"unnamed (line {r.begin + 1})"
+        for n in range(r.code, r.end):
+            key = code_key(lines[n])
+            if counts(key):
+                found.append(SolutionLine(file, n + 1, name, key))
+    return found
+
+
+def solution_lines() -> list[SolutionLine]:
+    """The countable body lines of every solution region."""
+    found = []
+    for file in sorted((REPO / "solutions").rglob("*")):
+        if file.is_file() and file.suffix in SOURCE_SUFFIXES:
+            found += solution_lines_of(file, file.read_text(encoding="utf-8").splitlines())
+    return found
+
+
+def public_keys() -> set[str]:
+    """Lines a text may show: those of exercises/ and src/."""
+    keys = set()
+    for top in ("exercises", "src"):
+        for file in (REPO / top).rglob("*"):
+            if file.is_file() and file.suffix in SOURCE_SUFFIXES:
+                keys.update(code_key(l) for l in file.read_text(encoding="utf-8").splitlines())
+    return keys
+
+
+def quotes(block_key: str, sol_key: str) -> bool:
+    """Whether a block's line quotes a solution's line (both code_key()s): the
+    same, or, for code, one containing the other. A comment of the solution
+    counts only when the block has it as a comment: the solution's comment
+    `// "36 25 0:31 / ..."` shows a mountinfo line a text may show too."""
+    if block_key == sol_key:
+        return True
+    if block_key.startswith("//") or sol_key.startswith("//"):
+        return False
+    a, b = block_key.rstrip(";"), sol_key.rstrip(";")
+    return (len(a) >= CONTAIN_MIN and a in b) or (len(b) >= CONTAIN_MIN and b in a)
+
+
+def check_solution_quotes(text: Path, lines: list[str], problems: list[str],
+                          solution: list[SolutionLine], public: set[str]):
+    """Fails a text whose code blocks quote a solution region (see the module's docstring)."""
+    for ref in code_refs(lines):
+        if ref.name.startswith("solution:"):
+            problems.append(f"{rel(text)}:{ref.line + 1}: includes the solution region "
+                            f"{ref.path}#{ref.name}: a lesson text may show src/ and exercises/ code, "
+                            f"never a solution")
+    for b in fenced_blocks(lines):
+        hits: dict[tuple[Path, str], list[tuple[int, SolutionLine]]] = {}
+        for i, line in enumerate(b.body):
+            key = code_key(line)
+            if not counts(key) or key in public:
+                continue
+            for sl in solution:
+                if quotes(key, sl.key):
+                    hits.setdefault((sl.file, sl.region), []).append((b.start + 2 + i, sl))
+                    break
+        for (file, region), where in hits.items():
+            first, sl = where[0]
+            more = f" and {len(where) - 1} more line(s) of the block" if len(where) > 1 else ""
+            problems.append(
+                f"{rel(text)}:{first}: the code block quotes the solution region '{region}' of "
+                f"{rel(file)} (line {sl.line}){more}: {lines[first - 1].strip()!r}. Describe the "
+                f"calls and the pitfalls instead; a text may show src/ and exercises/ code, never a solution")
+
+
+SELFTEST_SOLUTION = """\
+void make_workdir(const std::string& dir) {
+    // BEGIN SOLUTION make_workdir
+    // TODO: create the directory, then chdir() into it.
+    std::filesystem::create_directories(dir);
+    if (::chdir(dir.c_str()) != 0) throw_errno("chdir to " + dir);
+    // Docker's wording, so that scripts matching on it keep working.
+    return;
+    // END SOLUTION
+}
+"""
+SELFTEST_PUBLIC = """\
+    // TODO: create the directory, then chdir() into it.
+    throw kubik::NotImplemented("not implemented yet: make_workdir()");
+    if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0)
+"""
+# (a made-up text, the line numbers of the blocks it must name)
+SELFTEST_TEXT = ("""\
+# A made-up lesson
+<!-- code: ../../solutions/x/workdir.cpp#solution:make_workdir -->
+```cpp
+if(::chdir(dir.c_str())!=0)   throw_errno("chdir to "+dir);   // reformatted, commented
+```
+Allowed: the skeleton, src/ code, a shell session, short lines.
+```cpp
+// TODO: create the directory, then chdir() into it.
+if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0)
+return;
+}
+```
+```
+# kubik run --rm -w /tmp/x busybox pwd
+/tmp/x
+```
+A part of a line, and a comment of the solution:
+```cpp
+::chdir(dir.c_str());
+```
+```cpp
+// Docker's wording, so that scripts matching on it keep working.
+```
+""", [2, 4, 19, 22])
+
+
+def selftest() -> list[str]:
+    """The solution-quoting rule on a made-up solution and text: what it must
+    find and what it must let through."""
+    solution = solution_lines_of(REPO / "solutions/x/workdir.cpp", SELFTEST_SOLUTION.splitlines())
+    public = {code_key(l) for l in SELFTEST_PUBLIC.splitlines()}
+    text, want = SELFTEST_TEXT
+    problems: list[str] = []
+    check_solution_quotes(REPO / "lessons/x/README.md", text.splitlines(), problems, solution, public)
+    got = sorted(int(re.match(r"[^:]+:(\d+):", p)[1]) for p in problems)
+    return [] if got == want else [f"expected problems at lines {want}, found {got}:"] + problems
+
+
 # -------------------------------------------------------------- translation
 
 
@@ -468,6 +650,22 @@ def update_code(text: Path) -> int:
     return changed
 
 
+def quote_checked_texts() -> list[Path]:
+    """The texts whose code blocks must not quote a solution: every text of
+    text_pairs(), the other pages of docs/ (docs/solutions.md is the
+    instructor's page of solutions and includes them on purpose) and
+    tools/README.md."""
+    texts = [t for pair in text_pairs() for t in pair]
+    texts += sorted((REPO / "docs").glob("*.md")) + [REPO / "tools" / "README.md"]
+    skip = {REPO / "docs" / "solutions.md", REPO / "docs" / ("solutions" + RU_SUFFIX)}
+    seen, out = set(), []
+    for t in texts:
+        if t.exists() and t not in seen and t not in skip:
+            seen.add(t)
+            out.append(t)
+    return out
+
+
 def check_all() -> list[str]:
     problems: list[str] = []
     student_edition = not (REPO / "solutions").is_dir()
@@ -477,6 +675,11 @@ def check_all() -> list[str]:
             if text.exists():
                 check_code_refs(text, text.read_text(encoding="utf-8").splitlines(), problems,
                                 student_edition=student_edition)
+    if not student_edition:  # the student edition has no solutions/ to compare with
+        solution, public = solution_lines(), public_keys()
+        for text in quote_checked_texts():
+            check_solution_quotes(text, text.read_text(encoding="utf-8").splitlines(), problems,
+                                  solution, public)
     return problems
 
 
@@ -501,6 +704,13 @@ def main(argv: list[str]) -> int:
                 return 2
             print(f"{rel(ru)}: {stamp(ru)}")
         return 0
+    if argv == ["--selftest"]:
+        failures = selftest()
+        for f in failures:
+            print("check-docs --selftest: " + f, file=sys.stderr)
+        if not failures:
+            print("check-docs --selftest: the solution-quoting rule finds what it must and nothing else")
+        return 1 if failures else 0
     if argv == ["--update-code"]:
         for pair in text_pairs():
             for text in pair:
@@ -514,7 +724,7 @@ def main(argv: list[str]) -> int:
                         print(f"{rel(text)}: {n} code block(s) updated from the sources")
         return 0
     if argv:
-        print("usage: check-docs.sh [--stamp FILE.ru.md... | --update-code]", file=sys.stderr)
+        print("usage: check-docs.sh [--stamp FILE.ru.md... | --update-code | --selftest]", file=sys.stderr)
         return 2
     problems = check_all()
     for p in problems:
@@ -524,7 +734,8 @@ def main(argv: list[str]) -> int:
         print(f"check-docs: {len(problems)} problem(s) in {len(pairs)} English/Russian text pairs", file=sys.stderr)
         return 1
     print(f"check-docs: {len(pairs)} English/Russian text pairs agree: same headings, same included code "
-          f"and diagrams, translations up to date, code blocks match the sources, diagrams draw")
+          f"and diagrams, translations up to date, code blocks match the sources and quote no solution, "
+          f"diagrams draw")
     return 0
 
 

@@ -16,7 +16,7 @@ int run_init(pid_t command) {
     // TODO: loop on sigwaitinfo() over all signals. SIGCHLD: reap with
     // waitpid(-1, ..., WNOHANG) until none is left; when `command` is reaped,
     // return its exit code. Any other signal: kill(command, sig).
-    throw kubik::NotImplemented("not implemented yet: lesson 2 (namespaces) — run_init(); see lessons/02-namespaces/README.md");
+    throw kubik::NotImplemented("not implemented yet: lesson 2 (namespaces) — run_init(); see lessons/02-namespaces/README.md (по-русски: README.ru.md)");
 }
 
 } // namespace kubik::ns

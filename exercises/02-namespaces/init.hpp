@@ -13,9 +13,10 @@
 namespace kubik::ns {
 
 /// The loop of PID 1. `command` is the pid of the container's command, a
-/// child of this process. Expects every signal to be blocked already (kubik
-/// blocks them before forking the command, so none is lost in between).
-/// Forwards every signal it receives to `command`, reaps every child that
+/// child of this process. Blocks every signal itself before it waits: in
+/// kubik-init they are blocked already (kubik-init blocks them at its start,
+/// before forking the command, so none is lost in between), in `kubik exec`'s
+/// joiner only the signals kubik relays are. Forwards every signal it receives to `command`, reaps every child that
 /// exits, and returns when `command` itself has exited: its exit code, or
 /// 128+N when signal N killed it.
 int run_init(pid_t command);

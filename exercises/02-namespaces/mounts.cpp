@@ -24,7 +24,7 @@ namespace {
 
 void mount_proc(const fs::path& rootfs) {
     // TODO: mount "proc" on rootfs/proc with MS_NOSUID | MS_NODEV | MS_NOEXEC.
-    throw kubik::NotImplemented("not implemented yet: lesson 2 (namespaces) — mount_proc(); see lessons/02-namespaces/README.md");
+    throw kubik::NotImplemented("not implemented yet: lesson 2 (namespaces) — mount_proc(); see lessons/02-namespaces/README.md (по-русски: README.ru.md)");
 }
 
 void mount_dev(const fs::path& rootfs) {
@@ -32,12 +32,12 @@ void mount_dev(const fs::path& rootfs) {
     // devpts (newinstance) on dev/pts, ptmx -> pts/ptmx; tmpfs on dev/shm;
     // mqueue on dev/mqueue; the fd/stdin/stdout/stderr symlinks, and core only
     // where the host has /proc/kcore.
-    throw kubik::NotImplemented("not implemented yet: lesson 2 (namespaces) — mount_dev(); see lessons/02-namespaces/README.md");
+    throw kubik::NotImplemented("not implemented yet: lesson 2 (namespaces) — mount_dev(); see lessons/02-namespaces/README.md (по-русски: README.ru.md)");
 }
 
 void mount_sys(const fs::path& rootfs) {
     // TODO: mount "sysfs" on rootfs/sys read-only (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC).
-    throw kubik::NotImplemented("not implemented yet: lesson 2 (namespaces) — mount_sys(); see lessons/02-namespaces/README.md");
+    throw kubik::NotImplemented("not implemented yet: lesson 2 (namespaces) — mount_sys(); see lessons/02-namespaces/README.md (по-русски: README.ru.md)");
 }
 
 } // namespace kubik::ns

@@ -14,7 +14,7 @@ CgroupLayout parse_layout(std::string_view mountinfo) {
     // after the " - " separator, the filesystem type and the super options.
     // "cgroup2" → layout.unified; "cgroup" → one entry in layout.v1 per
     // controller named in the super options. Then decide the version.
-    throw kubik::NotImplemented("not implemented yet: lesson 3 (cgroups) — parse_layout(); see lessons/03-cgroups/README.md");
+    throw kubik::NotImplemented("not implemented yet: lesson 3 (cgroups) — parse_layout(); see lessons/03-cgroups/README.md (по-русски: README.ru.md)");
 }
 
 CgroupLayout detect_layout() {

@@ -34,17 +34,17 @@ public:
         // (memory + swap; -1 unlimited; 2 × memory when only --memory is given, as
         // docker does; only if the file exists), cpu/cpu.cfs_period_us
         // and cpu/cpu.cfs_quota_us, pids/pids.max. Use dir("memory") etc.
-        throw kubik::NotImplemented("not implemented yet: lesson 3 (cgroups) — CgroupV1::apply(); see lessons/03-cgroups/README.md");
+        throw kubik::NotImplemented("not implemented yet: lesson 3 (cgroups) — CgroupV1::apply(); see lessons/03-cgroups/README.md (по-русски: README.ru.md)");
     }
 
     void add_process(pid_t pid) override {
         // TODO: write the pid to cgroup.procs in every hierarchy (unique_dirs()).
-        throw kubik::NotImplemented("not implemented yet: lesson 3 (cgroups) — CgroupV1::add_process(); see lessons/03-cgroups/README.md");
+        throw kubik::NotImplemented("not implemented yet: lesson 3 (cgroups) — CgroupV1::add_process(); see lessons/03-cgroups/README.md (по-русски: README.ru.md)");
     }
 
     bool oom_killed() const override {
         // TODO: memory.oom_control has a line "oom_kill N" (Linux 4.13+).
-        throw kubik::NotImplemented("not implemented yet: lesson 3 (cgroups) — CgroupV1::oom_killed(); see lessons/03-cgroups/README.md");
+        throw kubik::NotImplemented("not implemented yet: lesson 3 (cgroups) — CgroupV1::oom_killed(); see lessons/03-cgroups/README.md (по-русски: README.ru.md)");
     }
 
     std::vector<pid_t> processes() const override {

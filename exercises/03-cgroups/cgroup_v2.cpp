@@ -25,24 +25,24 @@ public:
         // appear in a group only if its parent lists the controller in
         // cgroup.subtree_control: write "+memory" (and +cpu, +pids) there in
         // every ancestor from the mount down to our parent.
-        throw kubik::NotImplemented("not implemented yet: lesson 3 (cgroups) — CgroupV2::create(); see lessons/03-cgroups/README.md");
+        throw kubik::NotImplemented("not implemented yet: lesson 3 (cgroups) — CgroupV2::create(); see lessons/03-cgroups/README.md (по-русски: README.ru.md)");
     }
 
     void apply(const CgroupLimits& limits) override {
         // TODO: memory.max (bytes), memory.swap.max (swap only: memory_swap - memory;
         // "max" for -1; equal to memory when only --memory is given, as docker does),
         // cpu.max ("QUOTA PERIOD" in microseconds, PERIOD 100000), pids.max ("max" for <= 0).
-        throw kubik::NotImplemented("not implemented yet: lesson 3 (cgroups) — CgroupV2::apply(); see lessons/03-cgroups/README.md");
+        throw kubik::NotImplemented("not implemented yet: lesson 3 (cgroups) — CgroupV2::apply(); see lessons/03-cgroups/README.md (по-русски: README.ru.md)");
     }
 
     void add_process(pid_t pid) override {
         // TODO: write the pid to cgroup.procs.
-        throw kubik::NotImplemented("not implemented yet: lesson 3 (cgroups) — CgroupV2::add_process(); see lessons/03-cgroups/README.md");
+        throw kubik::NotImplemented("not implemented yet: lesson 3 (cgroups) — CgroupV2::add_process(); see lessons/03-cgroups/README.md (по-русски: README.ru.md)");
     }
 
     bool oom_killed() const override {
         // TODO: memory.events has a line "oom_kill N": N > 0 means the OOM killer struck.
-        throw kubik::NotImplemented("not implemented yet: lesson 3 (cgroups) — CgroupV2::oom_killed(); see lessons/03-cgroups/README.md");
+        throw kubik::NotImplemented("not implemented yet: lesson 3 (cgroups) — CgroupV2::oom_killed(); see lessons/03-cgroups/README.md (по-русски: README.ru.md)");
     }
 
     std::vector<pid_t> processes() const override {

@@ -21,7 +21,7 @@ void enter_namespaces(pid_t pid) {
     // Open every handle before joining any: after setns into the mount
     // namespace, /proc is the container's and PID means nothing there.
     // Mount goes last for the same reason.
-    throw kubik::NotImplemented("not implemented yet: lesson 3 (cgroups) — enter_namespaces(); see lessons/03-cgroups/README.md");
+    throw kubik::NotImplemented("not implemented yet: lesson 3 (cgroups) — enter_namespaces(); see lessons/03-cgroups/README.md (по-русски: README.ru.md)");
 }
 
 } // namespace kubik::lifecycle

@@ -34,6 +34,15 @@ std::vector<std::string> build_environment(const std::vector<std::string>& image
         else
             env[it->second] = var;
     };
+    // Docker unsets K for `-e K` when the host has no K, the image's K too.
+    // Erasing from the middle of `env` would move every later position; an
+    // empty slot, dropped at the end, keeps them.
+    auto unset = [&](const std::string& key) {
+        if (auto it = position.find(key); it != position.end()) {
+            env[it->second].clear();
+            position.erase(it);
+        }
+    };
     auto has = [&](const std::string& key) { return position.contains(key); };
 
     for (const auto& var : image_env) set(var);
@@ -43,10 +52,13 @@ std::vector<std::string> build_environment(const std::vector<std::string>& image
             set(var);
         } else if (const char* value = host_getenv(var.c_str())) {
             set(var + "=" + value);
+        } else {
+            unset(var);
         }
     }
     if (tty && !has("TERM")) set("TERM=xterm");
     if (!has("HOME")) set("HOME=/root");
+    std::erase(env, std::string());
     return env;
     // END SOLUTION
 }

@@ -19,8 +19,11 @@ using HostGetenv = std::function<const char*(const char*)>;
 /// - start from the image's variables (`image_env`, "KEY=VALUE");
 /// - each `-e KEY=VALUE` (`user_env`) replaces a variable with the same KEY or is added;
 /// - `-e KEY` without '=' takes KEY's value from kubik's own environment
-///   (`host_getenv`), and is left out when kubik's environment has no KEY;
-/// - HOSTNAME=`hostname` is set, HOME=/root unless already set, TERM=xterm with `tty`.
+///   (`host_getenv`); when kubik's environment has no KEY, KEY is unset: the
+///   result has no KEY at all, not even the image's;
+/// - HOSTNAME=`hostname` is set before the `-e` flags (so `-e HOSTNAME=x`
+///   wins), HOME=/root unless already set, TERM=xterm with `tty` unless set.
+/// Each KEY appears once.
 /// Order: image variables first, in their order, then new ones in the order given.
 std::vector<std::string> build_environment(const std::vector<std::string>& image_env,
                                            const std::vector<std::string>& user_env,

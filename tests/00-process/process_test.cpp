@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <fstream>
 #include <random>
 #include <regex>
 #include <sstream>
@@ -45,19 +46,6 @@ protected:
         return "";
     }
 };
-
-std::vector<std::string> lines_of(const std::string& text) {
-    std::vector<std::string> out;
-    std::istringstream in(text);
-    for (std::string line; std::getline(in, line);) out.push_back(line);
-    return out;
-}
-
-bool has_line(const std::string& text, const std::string& line) {
-    for (const auto& l : lines_of(text))
-        if (l == line) return true;
-    return false;
-}
 
 std::string random_suffix() {
     std::random_device rd;
@@ -223,6 +211,52 @@ TEST_F(Process, ImageEnvironmentIsTheDefault) {
     r = krun({"--rm", "-e", "PATH=/kubik-custom:/usr/bin:/bin", "busybox", "env"}, o);
     EXPECT_TRUE(has_line(r.out, "PATH=/kubik-custom:/usr/bin:/bin")) << "-e PATH=... overrides the image\n"
                                                            << r.describe();
+}
+
+// The environment holds each key once: `-e K=V` replaces the image's K,
+// HOME=/root and HOSTNAME are defaults a flag or the image may override, and
+// `-e K` for a K the host doesn't have removes the image's K (docker unsets
+// it). A second line with the same key is a bug even when the right value
+// is among them: getenv() takes the first, a shell's `env` shows both.
+TEST_F(Process, EachVariableOnceAndFlagsWinOverImageAndDefaults) {
+    // An image of the test's own that sets HOME and two more variables.
+    const fs::path config = image_dir() / "config.json";
+    auto doc = nlohmann::json::parse(read_text(config).value_or("{}"), nullptr, false);
+    ASSERT_TRUE(!doc.is_discarded() && doc.contains("config")) << config << ": " << doc.dump();
+    auto& image_env = doc["config"]["Env"];
+    image_env.push_back("HOME=/image-home");
+    image_env.push_back("KUBIK_T_IMAGE=from the image");
+    image_env.push_back("KUBIK_T_UNSET=from the image");
+    std::ofstream(config) << doc.dump(2);
+
+    auto count = [](const std::string& env, const std::string& key) {
+        size_t n = 0;
+        for (const auto& line : lines_of(env)) n += line.rfind(key + "=", 0) == 0;
+        return n;
+    };
+    RunOptions o;
+    o.env = {{"KUBIK_T_UNSET", std::nullopt}};
+    auto r = krun({"--rm", "-e", "PATH=/kubik-custom:/usr/bin:/bin", "-e", "KUBIK_T_IMAGE=from the flag", "-e",
+                   "KUBIK_T_UNSET", "-e", "HOSTNAME=kubik-flag", "busybox", "env"},
+                  o);
+    EXPECT_EQ(r.exit_code, 0) << r.describe();
+    for (const char* key : {"PATH", "KUBIK_T_IMAGE", "HOSTNAME", "HOME"})
+        EXPECT_EQ(count(r.out, key), 1u) << key << " must be in the environment exactly once\n" << r.describe();
+    EXPECT_TRUE(has_line(r.out, "PATH=/kubik-custom:/usr/bin:/bin")) << "-e PATH=... replaces the image's\n"
+                                                                      << r.describe();
+    EXPECT_TRUE(has_line(r.out, "KUBIK_T_IMAGE=from the flag")) << r.describe();
+    EXPECT_TRUE(has_line(r.out, "HOSTNAME=kubik-flag")) << "-e HOSTNAME=... overrides kubik's HOSTNAME\n"
+                                                        << r.describe();
+    EXPECT_TRUE(has_line(r.out, "HOME=/image-home"))
+        << "the image's HOME stays: HOME=/root is only the default when nobody sets HOME\n" << r.describe();
+    EXPECT_EQ(count(r.out, "KUBIK_T_UNSET"), 0u)
+        << "`-e KUBIK_T_UNSET` with no such variable on the host removes the image's one, as docker does\n"
+        << r.describe();
+
+    r = krun({"--rm", "-e", "HOME=/flag-home", "busybox", "env"});
+    EXPECT_EQ(count(r.out, "HOME"), 1u) << "HOME must be in the environment exactly once\n" << r.describe();
+    EXPECT_TRUE(has_line(r.out, "HOME=/flag-home")) << "-e HOME=... wins over the image and the default\n"
+                                                    << r.describe();
 }
 
 TEST_F(Process, ManyEnvFlagsGiveExactlyThatEnvironment) {
@@ -414,15 +448,22 @@ TEST_F(Process, SigtermToKubikStopsTheContainer) {
 }
 
 TEST_F(Process, TtyGivesTheCommandATerminal) {
-    auto r = run_in_pty(kubik_argv({"run", "--rm", "-t", "busybox", "sh", "-c", "tty; stty size"}),
+    // `test -t` and `stty size` ask the descriptors themselves (an ioctl), so
+    // they answer from lesson 0 on; `tty` would need /proc and /dev, which
+    // the container has only from lesson 2 (lesson 2 checks which pty it is).
+    auto r = run_in_pty(kubik_argv({"run", "--rm", "-t", "busybox", "sh", "-c",
+                                    "for fd in 0 1 2; do test -t $fd && echo fd $fd is a terminal; done; stty size; "
+                                    "echo \"TERM=$TERM\""}),
                         37, 123, 20s);
     std::string out;
     for (char c : r.output)
         if (c != '\r') out += c;
     EXPECT_FALSE(r.timed_out) << out;
     EXPECT_EQ(r.exit_code, 0) << out;
-    EXPECT_TRUE(std::regex_search(out, std::regex("(^|\n)/dev/pts/[0-9]+\n")))
-        << "`tty` must print a pseudo-terminal, got:\n" << out;
+    for (int fd = 0; fd <= 2; ++fd)
+        EXPECT_NE(out.find("fd " + std::to_string(fd) + " is a terminal\n"), std::string::npos)
+            << "with -t the command's descriptor " << fd << " must be a terminal, got:\n" << out;
+    EXPECT_NE(out.find("TERM=xterm\n"), std::string::npos) << "docker sets TERM=xterm with -t, got:\n" << out;
     EXPECT_NE(out.find("37 123\n"), std::string::npos)
         << "`stty size` must show the window size of kubik's terminal (37 rows, 123 columns), got:\n"
         << out;

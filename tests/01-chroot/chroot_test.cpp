@@ -4,12 +4,24 @@
 //
 // Lesson 2 (namespaces) may still be a stub here, so the container may have
 // no /proc, /dev or /sys of its own: these tests look at the container's
-// filesystem with plain file commands and at the kernel from the host.
+// filesystem with plain file commands and at the kernel from the host. What
+// only lesson 2's mounts would show through kubik (the mounts below the new
+// root, where the process is left), the last tests check by calling
+// enter_rootfs() and enter_chroot() themselves, in a child process.
 #include "kubik_test.hpp"
 
+#include "rootfs.hpp"
+
 #include <fcntl.h>
+#include <sched.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
 
 #include <map>
 #include <set>
@@ -219,6 +231,73 @@ TEST_F(Chroot, HostMountTableIsUnchanged) {
         EXPECT_EQ(added + removed, "") << "the host's /proc/self/mountinfo changed with --isolation "
                                        << isolation;
     }
+}
+
+// ---------------------------------------------------------------------------
+// The lesson's two functions, called directly in a child of the test (they
+// change the calling process's root for good), on a root with a mount below
+// it, as lesson 2's /proc, /dev and /sys will be.
+
+// The kernel's own answer: glibc's getcwd() hides a directory outside the
+// root, the system call prefixes it with "(unreachable)".
+std::string raw_cwd() {
+    char buf[4096];
+    long n = ::syscall(SYS_getcwd, buf, sizeof buf);
+    return n > 0 ? std::string(buf) : "(getcwd failed: " + std::string(std::strerror(errno)) + ")";
+}
+
+bool same_directory(const char* a, const char* b) {
+    struct stat sa {}, sb {};
+    return ::stat(a, &sa) == 0 && ::stat(b, &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+/// A root with a file at the top and a tmpfs mounted at sub/ holding a file,
+/// made in the child's own mount namespace; the child starts outside it.
+void make_root_with_a_mount(const fs::path& root, std::ostream& out) {
+    if (::unshare(CLONE_NEWNS) != 0 || ::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) {
+        out << "setup: a private mount namespace: " << std::strerror(errno) << "\n";
+        return;
+    }
+    fs::create_directories(root / "sub");
+    std::ofstream(root / "top-file") << "top\n";
+    if (::mount("kubik-test", (root / "sub").c_str(), "tmpfs", 0, "size=1m") != 0) {
+        out << "setup: mount a tmpfs on " << (root / "sub").string() << ": " << std::strerror(errno) << "\n";
+        return;
+    }
+    std::ofstream(root / "sub/below-file") << "below\n";
+    if (::chdir(root.parent_path().c_str()) != 0) out << "setup: chdir: " << std::strerror(errno) << "\n";
+}
+
+TEST(RootFunctions, EnterRootfsKeepsTheMountsBelowTheRootAndLeavesTheProcessInIt) {
+    ScratchDir scratch;
+    const fs::path root = scratch.path() / "root";
+    const std::string report = in_child([&](std::ostream& out) {
+        make_root_with_a_mount(root, out);
+        kubik::rootfs::enter_rootfs(root);
+        out << "top-file " << (::access("/top-file", F_OK) == 0 ? "seen" : "missing") << "\n";
+        out << "below-file " << (::access("/sub/below-file", F_OK) == 0 ? "seen" : "missing") << "\n";
+        out << "cwd " << raw_cwd() << (same_directory(".", "/") ? "" : " (not the root)") << "\n";
+        out << "old root " << (::access(scratch.path().c_str(), F_OK) == 0 ? "reachable" : "gone") << "\n";
+    });
+    EXPECT_EQ(report, "top-file seen\nbelow-file seen\ncwd /\nold root gone\n")
+        << "enter_rootfs(" << root.string() << "), where " << (root / "sub").string()
+        << " is a tmpfs holding below-file; expected the new root's own files AND the mount below it "
+           "(the bind mount must be recursive: MS_REC), the process in the new /, the old root gone";
+}
+
+TEST(RootFunctions, EnterChrootLeavesTheProcessInTheNewRoot) {
+    ScratchDir scratch;
+    const fs::path root = scratch.path() / "root";
+    const std::string report = in_child([&](std::ostream& out) {
+        make_root_with_a_mount(root, out);
+        kubik::rootfs::enter_chroot(root);
+        out << "top-file " << (::access("/top-file", F_OK) == 0 ? "seen" : "missing") << "\n";
+        out << "cwd " << raw_cwd() << (same_directory(".", "/") ? "" : " (not the root)") << "\n";
+    });
+    EXPECT_EQ(report, "top-file seen\ncwd /\n")
+        << "enter_chroot(" << root.string() << ") called from " << scratch.path().string()
+        << ": chroot() changes only the root; a process still in a directory outside it can walk `..` "
+           "to the host's files";
 }
 
 }  // namespace

@@ -17,6 +17,7 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <sstream>
 
 namespace kubik::test {
 namespace {
@@ -49,20 +50,6 @@ std::string strip(std::string s) {
 /// it stays) with helpers to make and read files in it.
 class FakeCgroupfs : public ::testing::Test {
 protected:
-    void SetUp() override {
-        std::error_code ec;
-        fs::create_directories(test_roots_dir(), ec);
-        const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-        std::string templ =
-            (test_roots_dir() / (std::string(info->test_suite_name()) + "." + info->name() + "-XXXXXX")).string();
-        ASSERT_NE(::mkdtemp(templ.data()), nullptr) << "mkdtemp " << templ;
-        dir_ = templ;
-    }
-    void TearDown() override {
-        std::error_code ec;
-        fs::remove_all(dir_, ec);
-    }
-
     /// Creates `path` (and its directories) holding `content`.
     static void put(const fs::path& path, const std::string& content = "") {
         fs::create_directories(path.parent_path());
@@ -74,7 +61,8 @@ protected:
         return text ? strip(*text) : "(missing)";
     }
 
-    fs::path dir_;
+    ScratchDir scratch_;
+    const fs::path dir_ = scratch_.path();
 };
 
 // ---------------------------------------------------------------------------
@@ -189,6 +177,24 @@ TEST(ParseLayout, HybridHost) {
                          {"pids", "/sys/fs/cgroup/pids"}});
 }
 
+TEST(ParseLayout, HybridHostWithPidsButNoMemoryInV1) {
+    // Booted with cgroup_disable=memory (or the memory hierarchy unmounted):
+    // pids is still a v1 controller, so a pids limit has to go there. A
+    // choice that looks at memory alone would pick v2 and find no pids.
+    std::string text;
+    std::istringstream lines(kHybridHost);
+    for (std::string line; std::getline(lines, line);)
+        if (line.find("/sys/fs/cgroup/memory ") == std::string::npos) text += line + "\n";
+    CgroupLayout l;
+    if (!attempt("parse_layout(mountinfo of a hybrid host without v1 memory)", [&] { l = cgroups::parse_layout(text); }))
+        return;
+    EXPECT_EQ(l.version, CgroupVersion::V1) << "pids is in v1: v1 it is\n" << describe(l);
+    EXPECT_TRUE(l.hybrid) << describe(l);
+    expect_v1_mounts(l, {{"cpu", "/sys/fs/cgroup/cpu,cpuacct"},
+                         {"cpuacct", "/sys/fs/cgroup/cpu,cpuacct"},
+                         {"pids", "/sys/fs/cgroup/pids"}});
+}
+
 TEST(ParseLayout, HybridHostOfThisCourseCi) {
     CgroupLayout l;
     if (!attempt("parse_layout(mountinfo of the CI host)", [&] { l = cgroups::parse_layout(kCiHost); })) return;
@@ -283,6 +289,24 @@ TEST_F(CgroupV2Backend, CreateEnablesEachControllerInEveryAncestor) {
     }
 }
 
+TEST_F(CgroupV2Backend, CreateLeavesTheGroupsOwnSubtreeControlAlone) {
+    // The kernel makes cgroup.controllers and cgroup.subtree_control in every
+    // new group at mkdir; the group's controllers are what its parent
+    // enabled. Made here first, as the kernel would show them. Enabling a
+    // controller in the container's own group would make it an inner node,
+    // and the kernel then refuses its processes (EBUSY: "no internal
+    // processes").
+    fs::path mount = make_mount("cpu memory pids");
+    put(mount / "kubik/abc/cgroup.controllers", "cpu memory pids\n");
+    put(mount / "kubik/abc/cgroup.subtree_control");
+    auto cg = cgroups::open_cgroup_v2(mount, "kubik/abc");
+    if (!attempt("CgroupV2::create()", [&] { cg->create(); })) return;
+    EXPECT_EQ(get(mount / "kubik/abc/cgroup.subtree_control"), "")
+        << "create() wrote the container's own group's cgroup.subtree_control: only its ancestors enable "
+           "controllers for their children";
+    EXPECT_NE(get(mount / "kubik/cgroup.subtree_control"), "") << "the parent must still enable the controllers";
+}
+
 TEST_F(CgroupV2Backend, CreateEnablesOnlyWhatKubikNeeds) {
     fs::path mount = make_mount("cpuset cpu io memory hugetlb pids rdma misc");
     auto cg = cgroups::open_cgroup_v2(mount, "kubik/abc");
@@ -348,8 +372,11 @@ TEST_F(CgroupV2Backend, ApplyUnlimitedSwapAndPids) {
 }
 
 TEST_F(CgroupV2Backend, ApplyCpusToQuota) {
+    // 0.29 * 100000 is 28999.999... in binary floating point: rounded, not
+    // truncated, as docker does (its NanoCPUs are rounded too).
     for (auto [cpus, expected] : {std::pair{1.5, "150000 100000"}, std::pair{0.01, "1000 100000"},
-                                  std::pair{2.0, "200000 100000"}}) {
+                                  std::pair{2.0, "200000 100000"}, std::pair{0.29, "29000 100000"},
+                                  std::pair{0.57, "57000 100000"}}) {
         SCOPED_TRACE("--cpus " + std::to_string(cpus));
         fs::remove_all(dir_ / "cgroup2");
         auto cg = created(make_mount("cpu memory pids"));
@@ -494,6 +521,21 @@ TEST_F(CgroupV1Backend, ApplyWithCoMountedCpuAndCpuacct) {
     if (!attempt("CgroupV1::apply(--cpus 1.5)", [&] { cg->apply(limits); })) return;
     EXPECT_EQ(get(dir_ / "cpu,cpuacct/kubik/abc/cpu.cfs_period_us"), "100000");
     EXPECT_EQ(get(dir_ / "cpu,cpuacct/kubik/abc/cpu.cfs_quota_us"), "150000");
+}
+
+TEST_F(CgroupV1Backend, ApplyCpusToQuota) {
+    // As on v2: the quota is rounded (0.29 * 100000 is 28999.999...).
+    for (auto [cpus, expected] : {std::pair{0.29, "29000"}, std::pair{0.57, "57000"}, std::pair{0.01, "1000"}}) {
+        SCOPED_TRACE("--cpus " + std::to_string(cpus));
+        for (const char* h : {"memory", "pids", "cpu", "cpuacct"}) fs::remove_all(dir_ / h);
+        auto cg = created(make_mounts(false));
+        ASSERT_TRUE(cg);
+        CgroupLimits limits;
+        limits.cpus = cpus;
+        if (!attempt("CgroupV1::apply(--cpus)", [&] { cg->apply(limits); })) return;
+        EXPECT_EQ(get(dir_ / "cpu/kubik/abc/cpu.cfs_quota_us"), expected);
+        EXPECT_EQ(get(dir_ / "cpu/kubik/abc/cpu.cfs_period_us"), "100000");
+    }
 }
 
 TEST_F(CgroupV1Backend, AddProcessJoinsEveryHierarchy) {

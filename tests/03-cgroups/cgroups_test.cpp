@@ -12,6 +12,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <regex>
 
@@ -202,7 +203,13 @@ TEST_F(Cgroups, ForkBombStopsAtThePidsLimit) {
 }
 
 TEST_F(Cgroups, CpuQuotaHoldsAtHalfACore) {
-    auto id = start({"--cpus", "0.5", "busybox", "sh", "-c", "while :; do :; done"});
+    // Three busy loops: without a quota they would take every core there
+    // is, so a quota that doesn't hold shows at once; and the group runs out
+    // of its 50 ms per 100 ms period even when a loaded host gives each
+    // loop only part of a core (one loop alone may never reach 50 ms there:
+    // "0.397 of a CPU, throttled in 0 periods").
+    auto id = start({"--cpus", "0.5", "busybox", "sh", "-c",
+                     "for i in 1 2 3; do (while :; do :; done) & done; wait"});
     ASSERT_FALSE(id.empty());
     SCOPED_TRACE(host_.describe());
 
@@ -232,25 +239,33 @@ TEST_F(Cgroups, CpuQuotaHoldsAtHalfACore) {
         return -1;
     };
     std::this_thread::sleep_for(300ms);  // past the start
-    double u0 = used_ns();
-    auto t0 = std::chrono::steady_clock::now();
-    std::this_thread::sleep_for(2s);
-    double u1 = used_ns();
-    double wall = std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - t0).count();
-    double share = (u1 - u0) / wall;
-    long long throttled = nr_throttled();
+    // Up to three windows of 2 s: every one must stay under the bound; a
+    // window in which the host was so busy that the group never used its
+    // quota proves nothing about the quota, so the next one is measured.
+    double share = 0, worst = 0, wall = 0;
+    long long throttled = 0;
+    for (int window = 0; window < 3 && throttled <= 0; ++window) {
+        double u0 = used_ns();
+        auto t0 = std::chrono::steady_clock::now();
+        std::this_thread::sleep_for(2s);
+        double u1 = used_ns();
+        wall = std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - t0).count();
+        share = (u1 - u0) / wall;
+        worst = std::max(worst, share);
+        throttled = nr_throttled();
+        std::printf("a busy loop under --cpus 0.5 got %.3f of a CPU over %.1f s, throttled in %lld periods\n", share,
+                    wall / 1e9, throttled);
+    }
 
     char text[32];
-    std::snprintf(text, sizeof text, "%.3f", share);
+    std::snprintf(text, sizeof text, "%.3f", worst);
     RecordProperty("cpu_share", text);
     RecordProperty("nr_throttled", std::to_string(throttled));
-    std::printf("a busy loop under --cpus 0.5 got %s of a CPU over %.1f s, throttled in %lld periods\n", text,
-                wall / 1e9, throttled);
     // Only the upper bound is a measurement: how much less than half a CPU
-    // the loop gets depends on the host's load. That the quota is what held
-    // it back, the kernel says: it throttled the group.
-    EXPECT_LE(share, 0.7) << "a busy loop under --cpus 0.5 must get at most about half a CPU";
-    EXPECT_GT(throttled, 0) << "the kernel never throttled the group (nr_throttled in "
+    // the loops get depends on the host's load. That the quota is what held
+    // them back, the kernel says: it throttled the group.
+    EXPECT_LE(worst, 0.7) << "three busy loops under --cpus 0.5 must get at most about half a CPU together";
+    EXPECT_GT(throttled, 0) << "the kernel never throttled the group in 6 s (nr_throttled in "
                             << cgroup_dir("cpu", id) / "cpu.stat" << "): the quota never held it back";
 
     auto r = kubik({"rm", "-f", id});

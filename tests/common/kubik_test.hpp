@@ -19,6 +19,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <optional>
 #include <set>
@@ -134,6 +135,29 @@ private:
     std::string marker_;
 };
 
+/// A fresh directory below test_roots_dir(), named after the running test,
+/// removed with all it holds when destroyed (the leak check reports it if a
+/// crash leaves it behind).
+class ScratchDir {
+public:
+    ScratchDir();
+    ~ScratchDir();
+    ScratchDir(const ScratchDir&) = delete;
+    ScratchDir& operator=(const ScratchDir&) = delete;
+    const fs::path& path() const { return path_; }
+
+private:
+    fs::path path_;
+};
+
+/// Runs `body` in a forked child of the test process and returns what it
+/// wrote to the stream: a lesson function that changes the calling process
+/// for good (its root, its mount namespace) is called there, never in the
+/// test process. An exception in `body` ends the text with "threw: WHAT";
+/// a child that doesn't finish within `timeout` is killed ("timed out").
+std::string in_child(const std::function<void(std::ostream&)>& body,
+                     std::chrono::milliseconds timeout = std::chrono::seconds(10));
+
 /// Reaps the zombies among the test process's own children, except those a
 /// live Child still owns (its finish() collects them). The test process is a
 /// child subreaper (KubikTest), so a detached container's monitor and the
@@ -162,6 +186,11 @@ PtyResult run_in_pty(const std::vector<std::string>& argv, unsigned short rows,
 /// prints one while the command already runs), so they are cut out wherever
 /// they are, not only at line starts.
 std::string without_skip_notices(const std::string& err);
+
+/// The lines of `text`, without their newlines.
+std::vector<std::string> lines_of(const std::string& text);
+/// True when one of the lines of `text` is exactly `line`.
+bool has_line(const std::string& text, const std::string& line);
 
 // ---------------------------------------------------------------------------
 // The host's view of processes, namespaces and mounts (/proc).

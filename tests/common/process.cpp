@@ -174,6 +174,19 @@ std::string without_skip_notices(const std::string& err) {
     return out;
 }
 
+std::vector<std::string> lines_of(const std::string& text) {
+    std::vector<std::string> out;
+    std::istringstream in(text);
+    for (std::string line; std::getline(in, line);) out.push_back(line);
+    return out;
+}
+
+bool has_line(const std::string& text, const std::string& line) {
+    for (const auto& l : lines_of(text))
+        if (l == line) return true;
+    return false;
+}
+
 Child::Child(const std::vector<std::string>& argv, const RunOptions& options)
     : argv_(argv), stdin_data_(options.stdin_data) {
     ignore_sigpipe_once();
@@ -334,6 +347,68 @@ HeldDirectory::HeldDirectory(const fs::path& dir) {
 
 HeldDirectory::~HeldDirectory() {
     if (fd_ >= 0) ::close(fd_);
+}
+
+ScratchDir::ScratchDir() {
+    fs::create_directories(test_roots_dir());
+    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+    std::string name = info ? std::string(info->test_suite_name()) + "." + info->name() : "scratch";
+    // Parameterised tests are called Suite/Name/Param: one path component.
+    std::replace(name.begin(), name.end(), '/', '_');
+    std::string templ = (test_roots_dir() / (name + "-XXXXXX")).string();
+    if (::mkdtemp(templ.data()) == nullptr) fail_errno("mkdtemp " + templ);
+    path_ = templ;
+}
+
+ScratchDir::~ScratchDir() {
+    std::error_code ec;
+    fs::remove_all(path_, ec);
+}
+
+std::string in_child(const std::function<void(std::ostream&)>& body, std::chrono::milliseconds timeout) {
+    int pipe_fds[2];
+    if (::pipe2(pipe_fds, O_CLOEXEC) != 0) fail_errno("pipe");
+    pid_t pid = ::fork();
+    if (pid < 0) fail_errno("fork");
+    if (pid == 0) {
+        ::close(pipe_fds[0]);
+        std::ostringstream out;
+        try {
+            body(out);
+        } catch (const std::exception& e) {
+            out << "threw: " << e.what() << "\n";
+        }
+        const std::string text = out.str();
+        for (size_t done = 0; done < text.size();) {
+            ssize_t n = ::write(pipe_fds[1], text.data() + done, text.size() - done);
+            if (n <= 0) break;
+            done += static_cast<size_t>(n);
+        }
+        // _exit: no atexit handlers or gtest teardown of the parent's copy.
+        ::_exit(0);
+    }
+    ::close(pipe_fds[1]);
+    std::string text;
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    bool timed_out = false;
+    for (char buf[4096];;) {
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+        pollfd p{pipe_fds[0], POLLIN, 0};
+        int ready = left.count() > 0 ? ::poll(&p, 1, static_cast<int>(left.count())) : 0;
+        if (ready < 0 && errno == EINTR) continue;
+        if (ready <= 0) {
+            timed_out = true;
+            break;
+        }
+        ssize_t n = ::read(pipe_fds[0], buf, sizeof buf);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;
+        text.append(buf, static_cast<size_t>(n));
+    }
+    ::close(pipe_fds[0]);
+    if (timed_out) ::kill(pid, SIGKILL);
+    ::waitpid(pid, nullptr, 0);
+    return timed_out ? text + "timed out\n" : text;
 }
 
 void reap_zombie_children() {

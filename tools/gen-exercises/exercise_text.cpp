@@ -148,7 +148,7 @@ std::optional<LessonFolder> parse_lesson_folder(std::string_view name) {
 std::string not_implemented_statement(const LessonFolder& lesson, std::string_view function) {
     return "throw kubik::NotImplemented(\"not implemented yet: lesson " + std::to_string(lesson.number) + " (" +
            lesson.topic + ") \u2014 " + std::string(function) + "(); see lessons/" + lesson.name +
-           "/README.md\");";
+           "/README.md (по-русски: README.ru.md)\");";
 }
 
 ExerciseText make_exercise_text(std::string_view solution, const std::optional<LessonFolder>& lesson) {

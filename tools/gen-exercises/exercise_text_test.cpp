@@ -58,14 +58,14 @@ TEST(ExerciseText, NamedRegionBecomesTodoAndStub) {
               "void enter_rootfs(const std::filesystem::path& rootfs) {\n"
               "    // TODO: make rootfs a mount point, pivot_root into it, detach the old root.\n"
               "    throw kubik::NotImplemented(\"not implemented yet: lesson 1 (chroot) \u2014 enter_rootfs(); "
-              "see lessons/01-chroot/README.md\");\n"
+              "see lessons/01-chroot/README.md (по-русски: README.ru.md)\");\n"
               "}\n");
 }
 
 TEST(ExerciseText, StubMessageDropsLeadingZeroAndUsesEmDash) {
     EXPECT_EQ(not_implemented_statement({0, "process", "00-process"}, "exec_command"),
               "throw kubik::NotImplemented(\"not implemented yet: lesson 0 (process) \xE2\x80\x94 exec_command(); "
-              "see lessons/00-process/README.md\");");
+              "see lessons/00-process/README.md (по-русски: README.ru.md)\");");
 }
 
 TEST(ExerciseText, StubTakesTheIndentationOfBegin) {

@@ -15,9 +15,14 @@ namespace kubik::course {
 /// Options given before (or after) the subcommand.
 struct GlobalOptions {
     std::filesystem::path source_dir; ///< the course repository: lessons/, exercises/, ...
+    /// The student's lesson code the build compiles: the build's
+    /// KUBIK_LESSONS_DIR (exercises/, or KUBIK_LESSONS_SOURCE when set).
+    std::filesystem::path code_dir;
     std::string language = "en";
 
     std::filesystem::path lessons_dir() const { return source_dir / "lessons"; }
+    /// code_dir as messages show it: "exercises/" inside the course, else the path.
+    std::string shown_code_dir() const;
 };
 
 /// A registered subcommand: its CLI11 node and what to run when it was chosen.

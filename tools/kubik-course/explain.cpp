@@ -1,4 +1,5 @@
 #include "explain.hpp"
+#include "i18n.hpp"
 #include "text_util.hpp"
 
 #include <cstring>
@@ -42,7 +43,7 @@ std::string wrapped(const std::string& text, std::size_t width, const std::strin
 }
 
 std::string heading(const Lesson& lesson) {
-    return "lesson " + std::to_string(lesson.number) + " \u2014 " + lesson.topic();
+    return formatted(_("lesson %d \u2014 %s"), lesson.number, lesson.topic().c_str());
 }
 
 // gtest prints "[ RUN      ] Suite.Name" before each test; the last one
@@ -51,14 +52,16 @@ std::string describe_problem(const Lesson& lesson, const TestRun& run) {
     std::ostringstream out;
     out << "\u2717 " << heading(lesson) << ": ";
     if (run.signal != 0) {
-        out << "the test program crashed (killed by signal " << run.signal << ", " << strsignal(run.signal) << ")";
-        if (const auto check = running_check(run.output); !check.empty()) out << " during " << check;
-        out << "\n\n  Last lines of its output:\n" << last_lines(run.output, kOutputTail, "    ");
+        out << formatted(_("the test program crashed (killed by signal %d, %s)"), run.signal, strsignal(run.signal));
+        if (const auto check = running_check(run.output); !check.empty()) {
+            out << formatted(_(" during %s"), check.c_str());
+        }
+        out << "\n\n  " << _("Last lines of its output:") << "\n" << last_lines(run.output, kOutputTail, "    ");
         return out.str();
     }
     if (!run.report) {
-        out << "the test program exited with status " << run.exit_code << " without writing its report\n\n"
-            << "  Last lines of its output:\n" << last_lines(run.output, kOutputTail, "    ");
+        out << formatted(_("the test program exited with status %d without writing its report"), run.exit_code)
+            << "\n\n  " << _("Last lines of its output:") << "\n" << last_lines(run.output, kOutputTail, "    ");
         return out.str();
     }
 
@@ -67,33 +70,43 @@ std::string describe_problem(const Lesson& lesson, const TestRun& run) {
     if (first == nullptr) {
         const auto skipped = report.count(Outcome::skipped);
         if (report.checks.empty()) {
-            out << "the test program ran no checks\n";
+            out << _("the test program ran no checks") << "\n";
         } else if (skipped > 0) {
-            out << plural(skipped, "check") << " of " << report.checks.size() << " were skipped, so the lesson "
-                << "isn't passed yet\n\n  Skipped:";
+            out << formatted(ngettext("%zu check of %zu was skipped, so the lesson isn't passed yet",
+                                      "%zu checks of %zu were skipped, so the lesson isn't passed yet", skipped),
+                             skipped, report.checks.size())
+                << "\n\n  " << _("Skipped:");
             for (const auto& check : report.checks) {
                 if (check.outcome == Outcome::skipped) out << " " << check.full_name();
             }
             out << "\n";
         } else {
-            out << "the test program exited with status " << run.exit_code << " although no check failed\n";
+            out << formatted(_("the test program exited with status %d although no check failed"), run.exit_code)
+                << "\n";
         }
-        out << "\n  Last lines of its output:\n" << last_lines(run.output, kOutputTail, "    ");
+        out << "\n  " << _("Last lines of its output:") << "\n" << last_lines(run.output, kOutputTail, "    ");
         return out.str();
     }
 
     const auto failed = report.count(Outcome::failed);
-    out << plural(failed, "check") << " of " << report.checks.size() << " fail" << (failed == 1 ? "s" : "") << "\n\n";
+    out << formatted(ngettext("%zu check of %zu fails", "%zu checks of %zu fail", failed), failed,
+                     report.checks.size())
+        << "\n\n";
     if (first->name.empty()) {
-        out << "  The first failure happened outside any check (in a test environment's set-up):\n";
+        out << "  " << _("The first failure happened outside any check (in a test environment's set-up):") << "\n";
     } else {
-        out << "  First failing check: " << first->full_name() << "\n";
+        out << "  " << formatted(_("First failing check: %s"), first->full_name().c_str()) << "\n";
     }
     for (std::size_t i = 0; i < first->failures.size() && i < kFailuresShown; ++i) {
         out << "\n" << indented(first->failures[i], "    ", kLinesPerFailure);
     }
     if (first->failures.size() > kFailuresShown) {
-        out << "\n    ... and " << plural(first->failures.size() - kFailuresShown, "more failure") << " in this check\n";
+        const auto more = first->failures.size() - kFailuresShown;
+        out << "\n    "
+            << formatted(ngettext("... and %zu more failure in this check", "... and %zu more failures in this check",
+                                  more),
+                         more)
+            << "\n";
     }
 
     std::vector<std::string> others;
@@ -101,9 +114,12 @@ std::string describe_problem(const Lesson& lesson, const TestRun& run) {
         if (check.outcome == Outcome::failed && &check != first) others.push_back(check.full_name());
     }
     if (!others.empty()) {
-        out << "\n  Also failing:";
+        out << "\n  " << _("Also failing:");
         for (std::size_t i = 0; i < others.size() && i < kOtherChecksShown; ++i) out << " " << others[i];
-        if (others.size() > kOtherChecksShown) out << " and " << others.size() - kOtherChecksShown << " more";
+        if (others.size() > kOtherChecksShown) {
+            const auto more = others.size() - kOtherChecksShown;
+            out << formatted(ngettext(" and %zu more", " and %zu more", more), more);
+        }
         out << "\n";
     }
     return out.str();
@@ -113,7 +129,7 @@ std::string describe_problem(const Lesson& lesson, const TestRun& run) {
 
 std::string last_lines(const std::string& text, std::size_t count, const std::string& indent) {
     const auto lines = split_lines(text);
-    if (lines.empty()) return indent + "(no output)\n";
+    if (lines.empty()) return indent + _("(no output)") + "\n";
     std::string out;
     for (std::size_t i = lines.size() > count ? lines.size() - count : 0; i < lines.size(); ++i) {
         out += indent + lines[i] + "\n";
@@ -123,17 +139,22 @@ std::string last_lines(const std::string& text, std::size_t count, const std::st
 
 std::string pass_line(const Lesson& lesson, const TestRun& run) {
     const auto checks = run.report ? run.report->checks.size() : 0;
-    return "\u2713 " + heading(lesson) + " (" + plural(checks, "check") + ")";
+    return "\u2713 " + heading(lesson) + " (" + formatted(ngettext("%zu check", "%zu checks", checks), checks) + ")";
 }
 
 std::string explain_failure(const Lesson& lesson, const TestRun& run, Language language,
-                            const std::filesystem::path& binary) {
+                            const std::filesystem::path& binary, const std::string& instead_of_hints) {
     std::ostringstream out;
     out << describe_problem(lesson, run);
-    out << "\n  Hints (" << lesson.title.in(language) << "):\n";
-    for (const auto& hint : lesson.hints(language)) out << wrapped(hint, kWrapWidth, "    \u2022 ", "      ");
-    out << "\n  Lesson text: lessons/" << lesson.id << (language == Language::ru ? "/README.ru.md" : "/README.md")
-        << "\n  Full output of this lesson's checks: " << binary.string() << "\n";
+    if (instead_of_hints.empty()) {
+        out << "\n  " << formatted(_("Hints (%s):"), lesson.title.in(language).c_str()) << "\n";
+        for (const auto& hint : lesson.hints(language)) out << wrapped(hint, kWrapWidth, "    \u2022 ", "      ");
+    } else {
+        out << instead_of_hints;
+    }
+    const auto text = "lessons/" + lesson.id + (language == Language::ru ? "/README.ru.md" : "/README.md");
+    out << "\n  " << formatted(_("Lesson text: %s"), text.c_str()) << "\n  "
+        << formatted(_("Full output of this lesson's checks: %s"), binary.string().c_str()) << "\n";
     return out.str();
 }
 

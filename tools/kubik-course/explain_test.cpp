@@ -82,7 +82,7 @@ TEST(Explain, SkippedChecksDoNotPass) {
     const auto run = run_with({check("A", Outcome::passed), check("B", Outcome::skipped)}, 0);
     EXPECT_FALSE(run.passed());
     const auto text = explain_failure(chroot_lesson(), run, Language::en, "b");
-    EXPECT_TRUE(contains(text, "1 check of 2 were skipped")) << text;
+    EXPECT_TRUE(contains(text, "1 check of 2 was skipped")) << text;
     EXPECT_TRUE(contains(text, "Rootfs.B")) << text;
 }
 

@@ -1,5 +1,6 @@
 #include "progress.hpp"
 
+#include "i18n.hpp"
 #include "scoring.hpp"
 
 #include <nlohmann/json.hpp>
@@ -15,6 +16,15 @@ const char* to_string(LessonState state) {
     case LessonState::done: return "done";
     case LessonState::in_progress: return "in progress";
     case LessonState::not_started: return "not started";
+    }
+    return "?";
+}
+
+const char* shown(LessonState state) {
+    switch (state) {
+    case LessonState::done: return _("done");
+    case LessonState::in_progress: return _("in progress");
+    case LessonState::not_started: return _("not started");
     }
     return "?";
 }

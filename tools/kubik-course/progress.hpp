@@ -18,6 +18,8 @@ enum class LessonState { done, in_progress, not_started };
 
 /// "done", "in progress", "not started"
 const char* to_string(LessonState state);
+/// to_string() in the student's language, for `status` (the cache keeps to_string()).
+const char* shown(LessonState state);
 
 /// A lesson's state after one run of its checks.
 struct LessonProgress {

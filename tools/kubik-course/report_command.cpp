@@ -3,6 +3,7 @@
 // files and per-student Markdown.
 
 #include "command.hpp"
+#include "i18n.hpp"
 #include "grade_report.hpp"
 #include "tree_ops.hpp"
 
@@ -35,15 +36,15 @@ int run_report(const ReportOptions& options) {
 
 Command add_report_command(CLI::App& parent, const GlobalOptions&) {
     auto options = std::make_shared<ReportOptions>();
-    auto* app = parent.add_subcommand("report", "Render a saved `grade --format json` report in another format");
-    app->add_option("json", options->input, "the report written by `kubik-course grade --format json`")
+    auto* app = parent.add_subcommand("report", _("Render a saved `grade --format json` report in another format"));
+    app->add_option("json", options->input, _("the report written by `kubik-course grade --format json`"))
         ->required()
         ->check(CLI::ExistingFile);
-    app->add_option("--format", options->format, "text, json, junit, gradescope, csv or md")
+    app->add_option("--format", options->format, _("text, json, junit, gradescope, csv or md"))
         ->check(CLI::IsMember({"text", "json", "junit", "gradescope", "csv", "md", "markdown"}))
         ->capture_default_str();
-    app->add_option("--out", options->out, "write the report here instead of to stdout");
-    app->add_option("--out-dir", options->out_dir, "write one report per student: DIR/STUDENT.EXT");
+    app->add_option("--out", options->out, _("write the report here instead of to stdout"));
+    app->add_option("--out-dir", options->out_dir, _("write one report per student: DIR/STUDENT.EXT"));
     return {app, [options] { return run_report(*options); }};
 }
 

@@ -4,8 +4,10 @@
 
 #include "command.hpp"
 #include "grade_report.hpp"
+#include "i18n.hpp"
 #include "progress.hpp"
 #include "subprocess.hpp"
+#include "text_util.hpp"
 #include "tree_ops.hpp"
 
 #include <nlohmann/json.hpp>
@@ -71,13 +73,14 @@ int run_status(const StatusOptions& options, const GlobalOptions& global) {
     const auto language = parse_language(global.language);
     const auto lessons = load_lessons(global.lessons_dir());
     if (geteuid() != 0) {
-        throw std::runtime_error("status runs the lessons' checks, which create namespaces and mounts: run "
-                                 "`sudo kubik-course status`");
+        throw std::runtime_error(_("status runs the lessons' checks, which create namespaces and mounts: run it as "
+                                   "root (e.g. `sudo kubik-course status`, or from a root shell)"));
     }
     for (const auto& lesson : lessons) {
         if (!fs::exists(options.build_dir / "tests" / lesson.test_binary)) {
-            throw std::runtime_error("the checks of lesson " + std::to_string(lesson.number) + " are not built; build "
-                                     "them with `cmake --build " + options.build_dir.string() + "`");
+            throw std::runtime_error(formatted(_("the checks of lesson %d are not built; build them with "
+                                                 "`cmake --build %s`"),
+                                               lesson.number, options.build_dir.c_str()));
         }
     }
 
@@ -105,8 +108,10 @@ int run_status(const StatusOptions& options, const GlobalOptions& global) {
     if (!to_run.empty()) {
         const bool terminal = isatty(STDOUT_FILENO) == 1;
         if (terminal) {
-            std::cout << "Running the checks of " << to_run.size() << " lesson" << (to_run.size() == 1 ? "" : "s")
-                      << " ..." << std::flush;
+            std::cout << formatted(ngettext("Running the checks of %zu lesson ...",
+                                            "Running the checks of %zu lessons ...", to_run.size()),
+                                   to_run.size())
+                      << std::flush;
         }
         std::mutex mutex;
         std::size_t next = 0;
@@ -153,7 +158,7 @@ int run_status(const StatusOptions& options, const GlobalOptions& global) {
         }
         if (terminal) std::cout << "\r\033[K" << std::flush;
         if (interrupt_requested()) {
-            std::cout << "interrupted\n";
+            std::cout << _("interrupted") << "\n";
             return 130;
         }
         if (failure) std::rethrow_exception(failure);
@@ -172,7 +177,11 @@ int run_status(const StatusOptions& options, const GlobalOptions& global) {
     }
     std::size_t done = 0;
     int max_points = 0;
-    std::cout << "Kubik \u2014 your progress (" << shown_path(options.build_dir).string() << ")\n\n";
+    std::size_t state_width = 0;
+    for (const auto state : {LessonState::done, LessonState::in_progress, LessonState::not_started}) {
+        state_width = std::max(state_width, display_width(shown(state)));
+    }
+    std::cout << formatted(_("Kubik \u2014 your progress (%s)"), shown_path(options.build_dir).c_str()) << "\n\n";
     for (std::size_t i = 0; i < lessons.size(); ++i) {
         const auto& lesson = lessons[i];
         const auto& entry = progress[i];
@@ -183,43 +192,60 @@ int run_status(const StatusOptions& options, const GlobalOptions& global) {
         checks << entry.passed << "/" << entry.total;
         std::cout << "  " << mark(entry.state, current && *current == i) << " " << std::setw(2) << lesson.number << "  "
                   << std::left << std::setw(static_cast<int>(id_width)) << lesson.topic() << "  "
-                  << std::setw(12) << to_string(entry.state) << "  " << std::setw(7) << checks.str() << std::right
+                  << pad(shown(entry.state), state_width) << "  " << std::setw(7) << checks.str() << std::right
                   << "  " << title << "\n";
     }
-    std::cout << "\n  " << progress_bar(done, lessons.size()) << " " << done << " of " << lessons.size()
-              << " lessons done, " << format_points(gated_points(progress)) << " of " << max_points
-              << " points as the grader counts them\n\n";
+    std::cout << "\n  " << progress_bar(done, lessons.size()) << " "
+              << formatted(ngettext("%zu of %zu lesson done, %s of %d points as the grader counts them",
+                                    "%zu of %zu lessons done, %s of %d points as the grader counts them",
+                                    lessons.size()),
+                           done, lessons.size(), format_points(gated_points(progress)).c_str(), max_points)
+              << "\n\n";
 
-    const auto newest_source = newest_file(global.source_dir / "exercises");
+    // The build's own lesson folder: exercises/, or KUBIK_LESSONS_SOURCE.
+    const auto newest_source = newest_file(global.code_dir);
     std::error_code ec;
     const auto built = fs::last_write_time(options.build_dir / "kubik", ec);
     if (!ec && newest_source && *newest_source > built) {
-        std::cout << "  Note: exercises/ changed after the last build; these results are for the build. Rebuild with "
-                     "`cmake --build " << options.build_dir.string() << "` (or use `kubik-course watch`).\n\n";
+        std::cout << "  "
+                  << formatted(_("Note: %s changed after the last build; these results are for the build. Rebuild "
+                                 "with `cmake --build %s` (or use `kubik-course watch`)."),
+                               global.shown_code_dir().c_str(), options.build_dir.c_str())
+                  << "\n\n";
     }
 
     if (!current) {
-        std::cout << "All lessons are done. Well built!\n";
+        std::cout << _("All lessons are done. Well built!") << "\n";
         return 0;
     }
     const auto& lesson = lessons[*current];
     const auto& entry = progress[*current];
-    std::cout << "Next: lesson " << lesson.number << " \u2014 " << lesson.title.in(language) << "\n";
+    std::cout << formatted(_("Next: lesson %d \u2014 %s"), lesson.number, lesson.title.in(language).c_str()) << "\n";
     if (entry.state == LessonState::not_started) {
-        std::cout << "  Read lessons/" << lesson.id << (language == Language::ru ? "/README.ru.md" : "/README.md")
-                  << ", then write the TODOs in exercises/" << lesson.id << "/:";
         std::vector<std::string> files;
         for (const auto& function : lesson.functions) {
             if (std::find(files.begin(), files.end(), function.file) == files.end()) files.push_back(function.file);
         }
-        for (const auto& file : files) std::cout << " " << file;
-        std::cout << "\n";
+        std::string names;
+        for (const auto& file : files) names += " " + file;
+        const auto text = "lessons/" + lesson.id + (language == Language::ru ? "/README.ru.md" : "/README.md");
+        const auto folder = global.shown_code_dir() + lesson.id + "/";
+        std::cout << "  "
+                  << formatted(_("Read %s, then write the TODOs in %s:%s"), text.c_str(), folder.c_str(),
+                               names.c_str())
+                  << "\n";
     } else if (!entry.first_failure.empty()) {
-        std::cout << "  First failing check: " << entry.first_failure << " (" << entry.passed << " of " << entry.total
-                  << " checks pass)\n";
+        std::cout << "  "
+                  << formatted(ngettext("First failing check: %s (%zu of %zu check passes)",
+                                        "First failing check: %s (%zu of %zu checks pass)", entry.passed),
+                               entry.first_failure.c_str(), entry.passed, entry.total)
+                  << "\n";
     }
-    std::cout << "  Then: sudo " << shown_path(options.build_dir / "kubik-course").string() << " check " << lesson.number
-              << "   (or `watch`, which rechecks on every save)\n";
+    const auto command = "sudo " + shown_path(options.build_dir / "kubik-course").string();
+    std::cout << "  "
+              << formatted(_("Then: %s check %d   (or `watch`, which rechecks on every save)"), command.c_str(),
+                           lesson.number)
+              << "\n";
     return 0;
 }
 
@@ -228,14 +254,15 @@ int run_status(const StatusOptions& options, const GlobalOptions& global) {
 Command add_status_command(CLI::App& parent, const GlobalOptions& global) {
     auto options = std::make_shared<StatusOptions>();
     options->build_dir = KUBIK_COURSE_BUILD_DIR;
-    auto* app = parent.add_subcommand("status", "Show every lesson: done, in progress or not started, and what's next");
-    app->add_option("--build-dir", options->build_dir, "the build folder with tests/test-NN-topic binaries")
+    auto* app =
+        parent.add_subcommand("status", _("Show every lesson: done, in progress or not started, and what's next"));
+    app->add_option("--build-dir", options->build_dir, _("the build folder with tests/test-NN-topic binaries"))
         ->capture_default_str();
-    app->add_flag("--fresh", options->fresh, "run every lesson's checks again, even if the build hasn't changed");
-    app->add_option("--timeout", options->timeout, "time limit of each lesson's checks, in seconds")
+    app->add_flag("--fresh", options->fresh, _("run every lesson's checks again, even if the build hasn't changed"));
+    app->add_option("--timeout", options->timeout, _("time limit of each lesson's checks, in seconds"))
         ->check(CLI::Range(1, 86400))
         ->capture_default_str();
-    app->add_option("--jobs,-j", options->jobs, "lessons checked at the same time (default: the number of CPUs)")
+    app->add_option("--jobs,-j", options->jobs, _("lessons checked at the same time (default: the number of CPUs)"))
         ->check(CLI::Range(1, 64));
     return {app, [options, &global] { return run_status(*options, global); }};
 }

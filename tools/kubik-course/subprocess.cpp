@@ -1,5 +1,7 @@
 #include "subprocess.hpp"
 
+#include "i18n.hpp"
+
 #include <atomic>
 #include <cerrno>
 #include <charconv>
@@ -161,6 +163,7 @@ ProcessResult run_process(const ProcessOptions& options) {
 
     std::vector<std::string> env_strings;
     for (char** e = environ; *e != nullptr; ++e) env_strings.emplace_back(*e);
+    restore_language_variable(env_strings);
     for (const auto& extra : options.environment) {
         const auto name = extra.substr(0, extra.find('=') + 1);
         std::erase_if(env_strings, [&](const std::string& s) { return s.starts_with(name); });

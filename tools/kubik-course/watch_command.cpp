@@ -4,6 +4,7 @@
 #include "command.hpp"
 #include "explain.hpp"
 #include "grader.hpp"
+#include "i18n.hpp"
 #include "progress.hpp"
 #include "student_build.hpp"
 #include "subprocess.hpp"
@@ -38,13 +39,14 @@ public:
         : options_(options),
           language_(parse_language(global.language)),
           lessons_(load_lessons(global.lessons_dir())),
-          exercises_(global.source_dir / "exercises"),
+          code_dir_(global.code_dir),
+          shown_code_dir_(global.shown_code_dir()),
           progress_(lessons_.size()),
           terminal_(isatty(STDOUT_FILENO) == 1) {}
 
     int run() {
         install_interrupt_handler();
-        TreeWatcher watcher(exercises_);
+        TreeWatcher watcher(code_dir_);
         Debouncer debouncer(std::chrono::milliseconds(options_.quiet_ms), std::chrono::seconds(3));
         if (cycle({}) == kInterrupted) return stop();
         for (;;) {
@@ -65,18 +67,24 @@ public:
 
 private:
     int stop() {
-        std::cout << "\nStopped watching.\n";
+        std::cout << "\n" << _("Stopped watching.") << "\n";
         return kInterrupted;
     }
 
     void header(const std::vector<fs::path>& changed) {
         if (terminal_ && options_.clear) std::cout << "\033[2J\033[H";
-        std::cout << "kubik-course watch \u2014 rebuilds and checks on every save in " << exercises_.string()
-                  << " (Ctrl-C to stop)\n";
+        std::cout << formatted(_("kubik-course watch \u2014 rebuilds and checks on every save in %s (Ctrl-C to stop)"),
+                               code_dir_.c_str())
+                  << "\n";
         if (!changed.empty()) {
-            std::cout << "changed:";
-            for (std::size_t i = 0; i < changed.size() && i < 5; ++i) std::cout << " exercises/" << changed[i].string();
-            if (changed.size() > 5) std::cout << " and " << changed.size() - 5 << " more";
+            std::cout << _("changed:");
+            for (std::size_t i = 0; i < changed.size() && i < 5; ++i) {
+                std::cout << " " << shown_code_dir_ << changed[i].string();
+            }
+            if (changed.size() > 5) {
+                const auto more = changed.size() - 5;
+                std::cout << formatted(ngettext(" and %zu more", " and %zu more", more), more);
+            }
             std::cout << "\n";
         }
         std::cout << "\n";
@@ -87,17 +95,31 @@ private:
     // then moves on while lessons pass.
     int cycle(const std::vector<fs::path>& changed) {
         header(changed);
-        std::cout << "building ..." << std::flush;
-        const auto built = build_student_runtime(options_.build_dir);
+        std::cout << _("building ...") << std::flush;
+        // A file saved while the compiler ran gets built again now: its
+        // inotify event may have come before the build ended, and the next
+        // build would skip it (its object is newer).
+        const auto built = build_until_settled(
+            [&] { return build_student_runtime(options_.build_dir); }, code_dir_,
+            [&](const std::vector<fs::path>& saved) {
+                std::cout << "\r\033[K"
+                          << formatted(ngettext("%zu file was saved during the build; building again ...",
+                                                "%zu files were saved during the build; building again ...",
+                                                saved.size()),
+                                       saved.size())
+                          << "\n"
+                          << _("building ...") << std::flush;
+            });
         std::cout << "\r\033[K";
         if (built.interrupted) return kInterrupted;
         if (!built.succeeded()) {
-            std::cout << "\u2717 the build fails; the compiler says:\n\n" << compiler_errors(built.output, 40)
-                      << "\nFix it and save; watching for changes ...\n"
+            std::cout << "\u2717 " << _("the build fails; the compiler says:") << "\n\n"
+                      << compiler_errors(built.output, 40) << "\n"
+                      << _("Fix it and save; watching for changes ...") << "\n"
                       << std::flush;
             return 0;
         }
-        std::cout << "\u2713 built\n" << std::flush;
+        std::cout << "\u2713 " << _("built") << "\n" << std::flush;
 
         std::vector<std::size_t> order{current_};
         for (std::size_t i = 0; i < lessons_.size(); ++i) {
@@ -105,7 +127,10 @@ private:
         }
         for (const auto index : order) {
             const auto& lesson = lessons_[index];
-            if (terminal_) std::cout << "  lesson " << lesson.number << " \u2014 " << lesson.topic() << " ..." << std::flush;
+            if (terminal_) {
+                std::cout << "  " << formatted(_("lesson %d \u2014 %s ..."), lesson.number, lesson.topic().c_str())
+                          << std::flush;
+            }
             IsolatedRunOptions run_options;
             run_options.timeout = std::chrono::seconds(options_.timeout);
             const auto binary = options_.build_dir / "tests" / lesson.test_binary;
@@ -127,9 +152,12 @@ private:
             }
             current_ = index;
             if (run.timed_out) {
-                std::cout << "\u2717 lesson " << lesson.number << " \u2014 " << lesson.topic()
-                          << ": its checks ran longer than " << options_.timeout << " s and were stopped";
-                if (const auto check = running_check(run.output); !check.empty()) std::cout << " during " << check;
+                std::cout << "\u2717 "
+                          << formatted(_("lesson %d \u2014 %s: its checks ran longer than %d s and were stopped"),
+                                       lesson.number, lesson.topic().c_str(), options_.timeout);
+                if (const auto check = running_check(run.output); !check.empty()) {
+                    std::cout << formatted(_(" during %s"), check.c_str());
+                }
                 std::cout << "\n";
             } else {
                 std::cout << explain_failure(lesson, run, language_, binary);
@@ -139,22 +167,27 @@ private:
         }
         current_ = lessons_.size() - 1;
         footer();
-        std::cout << "\nAll lessons pass. Well built!\n" << std::flush;
+        std::cout << "\n" << _("All lessons pass. Well built!") << "\n" << std::flush;
         return 0;
     }
 
     void footer() {
         std::size_t done = 0;
         for (const auto& entry : progress_) done += entry.state == LessonState::done ? 1 : 0;
-        std::cout << "\n" << progress_bar(done, lessons_.size()) << " " << done << " of " << lessons_.size()
-                  << " lessons pass   watching for changes ...\n"
+        std::cout << "\n"
+                  << progress_bar(done, lessons_.size()) << " "
+                  << formatted(ngettext("%zu of %zu lesson pass   watching for changes ...",
+                                        "%zu of %zu lessons pass   watching for changes ...", lessons_.size()),
+                               done, lessons_.size())
+                  << "\n"
                   << std::flush;
     }
 
     const WatchOptions& options_;
     Language language_;
     std::vector<Lesson> lessons_;
-    fs::path exercises_;
+    fs::path code_dir_;
+    std::string shown_code_dir_;
     std::vector<LessonProgress> progress_;
     std::size_t current_ = 0;
     bool terminal_;
@@ -166,20 +199,21 @@ Command add_watch_command(CLI::App& parent, const GlobalOptions& global) {
     auto options = std::make_shared<WatchOptions>();
     options->build_dir = KUBIK_COURSE_BUILD_DIR;
     auto* app = parent.add_subcommand(
-        "watch", "Rebuild and check the current lesson whenever a file under exercises/ changes (Ctrl-C to stop)");
-    app->add_option("--build-dir", options->build_dir, "the build folder to rebuild and take the checks from")
+        "watch", _("Rebuild and check the current lesson whenever a file of your lessons changes (Ctrl-C to stop)"));
+    app->add_option("--build-dir", options->build_dir, _("the build folder to rebuild and take the checks from"))
         ->capture_default_str();
-    app->add_option("--timeout", options->timeout, "time limit of each lesson's checks, in seconds")
+    app->add_option("--timeout", options->timeout, _("time limit of each lesson's checks, in seconds"))
         ->check(CLI::Range(1, 86400))
         ->capture_default_str();
-    app->add_option("--quiet-ms", options->quiet_ms, "wait this long after the last change before rebuilding")
+    app->add_option("--quiet-ms", options->quiet_ms, _("wait this long after the last change before rebuilding"))
         ->check(CLI::Range(0, 60000))
         ->capture_default_str();
-    app->add_flag("!--no-clear", options->clear, "don't clear the screen before each round");
+    app->add_flag("!--no-clear", options->clear, _("don't clear the screen before each round"));
     return {app, [options, &global] {
                 if (geteuid() != 0) {
-                    throw std::runtime_error("watch runs the lessons' checks, which create namespaces and mounts: run "
-                                             "`sudo kubik-course watch`");
+                    throw std::runtime_error(_("watch runs the lessons' checks, which create namespaces and mounts: "
+                                               "run it as root (e.g. `sudo kubik-course watch`, or from a root "
+                                               "shell)"));
                 }
                 Watch watch(*options, global);
                 return watch.run();
