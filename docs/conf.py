@@ -19,6 +19,7 @@ sys.dont_write_bytecode = True  # no __pycache__ in docs/_ext
 sys.path.insert(0, str(DOCS / "_ext"))
 
 import kubik_sphinx  # noqa: E402  (after sys.path)
+import kubikdocs  # noqa: E402
 
 lang = "ru" if tags.has("ru") else "en"  # noqa: F821  (tags is given by Sphinx)
 with_solutions = tags.has("solutions")  # noqa: F821
@@ -30,7 +31,7 @@ language = lang
 release = kubik_sphinx.project_version(REPO)
 version = release
 
-extensions = ["myst_parser", "breathe", "kubik_sphinx"]
+extensions = ["myst_parser", "breathe", "sphinx.ext.graphviz", "kubik_sphinx"]
 kubik_lang = lang
 kubik_with_solutions = with_solutions
 
@@ -46,21 +47,25 @@ myst_enable_extensions = ["deflist"]
 highlight_language = "none"
 pygments_style = "sphinx"
 
+# Diagrams: lessons/NN-topic/diagrams/NAME.{en,ru}.dot, drawn by Debian's
+# graphviz in the style check-docs.sh draws them with (docs/authoring.md). A
+# file dot can't draw is a warning, so the -W build fails.
+graphviz_output_format = "svg"
+graphviz_dot_args = kubikdocs.DOT_ARGS
+
 breathe_projects = {"kubik": os.environ.get("KUBIK_DOXYGEN_XML", str(REPO / "build/docs/doxygen/xml"))}
 breathe_default_project = "kubik"
 breathe_domain_by_extension = {"hpp": "cpp"}
 breathe_default_members = ("members",)
 breathe_show_include = True
 
-html_theme = "alabaster"
+# Debian's furo: a readable text column, the contents on the left and the
+# page's sections on the right (folded away below 1312 px), a dark mode.
+html_theme = "furo"
 html_title = "Kubik"
-html_theme_options = {
-    "description": "Построй свой Docker на C++" if lang == "ru" else "Build your own Docker in C++",
-    "fixed_sidebar": True,
-    "page_width": "1200px",
-    "sidebar_width": "240px",
-    "show_relbars": True,
-}
-html_sidebars = {"**": ["about.html", "kubik-language.html", "navigation.html", "searchbox.html"]}
+html_static_path = [str(DOCS / "_static")]
+html_css_files = ["kubik.css"]
+html_sidebars = {"**": ["sidebar/scroll-start.html", "sidebar/brand.html", "sidebar/search.html",
+                        "kubik-language.html", "sidebar/navigation.html", "sidebar/scroll-end.html"]}
 html_show_sourcelink = False
 html_copy_source = False

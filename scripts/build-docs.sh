@@ -9,9 +9,10 @@
 #   scripts/build-docs.sh                 with the reference solutions page when solutions/ exists
 #   scripts/build-docs.sh --no-solutions  the site for students: no solution code
 #
-# Needs Debian's doxygen, python3-sphinx, python3-breathe, python3-myst-parser
-# (scripts/install-deps.sh installs them). KUBIK_DOCS_NO_CHECK=1 skips
-# check-docs.sh, to look at the site while a translation is being updated.
+# Needs Debian's doxygen, python3-sphinx, python3-breathe, python3-myst-parser,
+# furo and graphviz (scripts/install-deps.sh installs them).
+# KUBIK_DOCS_NO_CHECK=1 skips check-docs.sh, to look at the site while a
+# translation is being updated.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$PWD
@@ -28,7 +29,7 @@ done
 
 # Debian's tools, not whatever python3 comes first in PATH (pyenv, venvs).
 sphinx_build=${SPHINX_BUILD:-/usr/bin/sphinx-build}
-for tool in doxygen "$sphinx_build"; do
+for tool in doxygen dot "$sphinx_build"; do
     if ! command -v "$tool" >/dev/null; then
         echo "build-docs.sh: $tool is missing; run scripts/install-deps.sh" >&2
         exit 1

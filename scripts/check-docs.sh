@@ -13,7 +13,9 @@
 # - no code block of a lesson text, README or docs page quotes the code of a
 #   `// BEGIN SOLUTION` region (src/ and exercises/ code may be shown; the
 #   rule is in docs/_ext/kubikdocs.py); the message names the text's line and
-#   the region.
+#   the region;
+# - each pair shows the same diagrams (```{graphviz} diagrams/NAME.en.dot and
+#   NAME.ru.dot), and `dot` draws every one without an error or a warning.
 #
 #   scripts/check-docs.sh                      run the checks
 #   scripts/check-docs.sh --stamp X.ru.md...   after updating a translation:

@@ -18,7 +18,7 @@ packages=(
     busybox-static     # the files of the bundled busybox image
     python3            # scripts/check-tracks.sh
     iproute2 util-linux procps  # ip, unshare, ps: used by tests to look at kernel state
-    doxygen python3-sphinx python3-breathe python3-myst-parser  # the docs site
+    doxygen python3-sphinx python3-breathe python3-myst-parser furo graphviz  # the docs site
     ruby               # checks that the Vagrantfile parses
     git                # kubik-course grade reads submissions from git repositories
     gettext            # msgfmt: kubik-course's Russian messages (xgettext, msgcmp: their check)

@@ -51,6 +51,19 @@ are checked against the sources instead). When the English text changes, the
 hash no longer matches and the check names the file and the commit the
 translation was made from; update the Russian text, then record the new hash
 with `scripts/check-docs.sh --stamp X.ru.md`.
+
+Diagrams
+--------
+A diagram is a Graphviz file next to the text, one per language, shown by
+MyST's graphviz directive (sphinx.ext.graphviz renders it on the docs site):
+
+    ```{graphviz} diagrams/NAME.en.dot        (README.md)
+    ```{graphviz} diagrams/NAME.ru.dot        (README.ru.md)
+
+Both texts show the same diagrams in the same order, each in its own
+language; every diagram renders with `dot` without an error or a warning.
+DOT_ARGS is the shared style (fonts, shapes, colours), given to `dot` both
+here and by the docs site, so the files hold only what they draw.
 """
 
 from __future__ import annotations
@@ -76,6 +89,16 @@ DIRECTIVE = re.compile(r"^\{(?P<name>[\w:-]+)\}\s*(?P<args>.*)$")
 INCLUDE_DIRECTIVES = ("literalinclude", "include")
 INCLUDE_OPTIONS = re.compile(r"^:(start-after|end-before|start-at|end-at|lines|pyobject):")
 RU_SUFFIX = ".ru.md"
+DIAGRAM = re.compile(r"^diagrams/(?P<name>[\w-]+)\.(?P<lang>en|ru)\.dot$")
+# The shared look of every diagram: fonts, node shape, spacing. `dot -N...`
+# beats a file's `node [...]` line, so colours are left to the files (per
+# node, or in a `node [...]` line); docs/authoring.md lists what each means.
+DOT_ARGS = [
+    "-Gfontname=DejaVu Sans", "-Gfontsize=11", "-Gbgcolor=white", "-Gpad=0.15",
+    "-Gnodesep=0.3", "-Granksep=0.4",
+    "-Nfontname=DejaVu Sans", "-Nfontsize=11", "-Nmargin=0.12,0.06",
+    "-Efontname=DejaVu Sans", "-Efontsize=10", "-Earrowsize=0.7",
+]
 
 
 # ---------------------------------------------------------------- markdown
@@ -144,6 +167,16 @@ def code_refs(lines: list[str]) -> list[CodeRef]:
         if m:
             refs.append(CodeRef(n, m["path"], m["name"], blocks.get(n + 1)))
     return refs
+
+
+def diagram_refs(lines: list[str]) -> list[tuple[int, str]]:
+    """(line number, argument) of every graphviz directive of a text."""
+    found = []
+    for b in fenced_blocks(lines):
+        m = DIRECTIVE.match(b.info)
+        if m and m["name"] == "graphviz":
+            found.append((b.start, m["args"].strip()))
+    return found
 
 
 def included_code(lines: list[str]) -> list[str]:
@@ -540,6 +573,11 @@ def check_pair(en: Path, ru: Path, problems: list[str]):
         problems.append(f"{name}: the English and Russian texts include different code:\n"
                         f"    English: {ie}\n    Russian: {ir}")
 
+    de, dr = check_diagrams(en, en_lines, "en", problems), check_diagrams(ru, ru_lines, "ru", problems)
+    if de != dr:
+        problems.append(f"{name}: the English and Russian texts show different diagrams (diagrams/NAME.en.dot "
+                        f"and diagrams/NAME.ru.dot, in the same order):\n    English: {de}\n    Russian: {dr}")
+
     record = translation_record(ru_lines)
     current = text_hash(en.read_text(encoding="utf-8"))
     if not record:
@@ -555,6 +593,42 @@ def check_pair(en: Path, ru: Path, problems: list[str]):
         problems.append(f"{name}: the Russian translation is stale: {rel(en)} changed after {rel(ru)} was "
                         f"last brought up to date{since}. Update {rel(ru)}, then run "
                         f"scripts/check-docs.sh --stamp {rel(ru)}")
+
+
+def render_dot(file: Path) -> str | None:
+    """None when `dot` draws `file` without complaint, else what it said."""
+    try:
+        run = subprocess.run(["dot", *DOT_ARGS, "-Tsvg", "-o", "/dev/null", str(file)],
+                             capture_output=True, text=True)
+    except FileNotFoundError:
+        return "dot is missing: install Debian's graphviz (scripts/install-deps.sh does)"
+    said = run.stderr.strip().replace(str(file), rel(file))
+    if run.returncode != 0 or said:
+        return said or f"dot exited with status {run.returncode}"
+    return None
+
+
+def check_diagrams(text: Path, lines: list[str], lang: str, problems: list[str]) -> list[str]:
+    """Checks the text's diagrams (see the module's docstring); returns their
+    names in order, to compare with the other language's."""
+    names = []
+    for n, arg in diagram_refs(lines):
+        where = f"{rel(text)}:{n + 1}"
+        m = DIAGRAM.match(arg)
+        if not m or m["lang"] != lang:
+            problems.append(f"{where}: a diagram of this text is a file diagrams/NAME.{lang}.dot next to it "
+                            f"('```{{graphviz}} diagrams/NAME.{lang}.dot'), not '{arg or 'inline source'}'")
+            continue
+        names.append(m["name"])
+        file = text.parent / arg
+        if not file.is_file():
+            problems.append(f"{where}: no diagram file {rel(file)}")
+            continue
+        said = render_dot(file)
+        if said:
+            problems.append(f"{rel(file)}: dot cannot draw it (shown at {where}):\n"
+                            + "\n".join("    " + l for l in said.splitlines()))
+    return names
 
 
 def update_code(text: Path) -> int:
@@ -659,8 +733,9 @@ def main(argv: list[str]) -> int:
     if problems:
         print(f"check-docs: {len(problems)} problem(s) in {len(pairs)} English/Russian text pairs", file=sys.stderr)
         return 1
-    print(f"check-docs: {len(pairs)} English/Russian text pairs agree: same headings, same included code, "
-          f"translations up to date, code blocks match the sources and quote no solution")
+    print(f"check-docs: {len(pairs)} English/Russian text pairs agree: same headings, same included code "
+          f"and diagrams, translations up to date, code blocks match the sources and quote no solution, "
+          f"diagrams draw")
     return 0
 
 

@@ -58,10 +58,12 @@ std::string lesson_table(const std::vector<Lesson>& lessons, Language language) 
 bool excluded_from_student_edition(const fs::path& course, const fs::path& relative, bool is_directory) {
     if (left_out_of_course_copies(course, relative, is_directory)) return true;
     // .ci/ runs the instructor's scripts/test-all.sh; these scripts compare
-    // exercises/ with solutions/, or grade solutions/.
+    // exercises/ with solutions/, grade solutions/ or put bugs into them.
     static const std::set<fs::path> instructor_only{".ci", "scripts/check-tracks.sh", "scripts/test-all.sh",
-                                                    "scripts/grade-selftest.sh"};
-    return instructor_only.contains(relative);
+                                                    "scripts/grade-selftest.sh", "scripts/mutation-check"};
+    if (instructor_only.contains(relative)) return true;
+    // A lesson's mutation catalogue quotes lines of its solution.
+    return !is_directory && relative.filename() == "mutants.json" && relative.parent_path().parent_path() == "lessons";
 }
 
 std::string student_readme(const std::vector<Lesson>& lessons, Language language, bool has_vagrantfile) {

@@ -31,6 +31,8 @@ protected:
         write_file(course_ / "scripts/check-tracks.sh", "#!/bin/sh\n");
         write_file(course_ / "scripts/grade-selftest.sh", "#!/bin/sh\n");
         write_file(course_ / "scripts/install-deps.sh", "#!/bin/sh\n");
+        write_file(course_ / "scripts/mutation-check", "#!/usr/bin/env python3\n");
+        write_file(course_ / "lessons/00-process/mutants.json", "{\"mutants\": []}\n");
         write_file(course_ / ".git/HEAD", "ref: refs/heads/main\n");
         write_file(course_ / ".github/workflows/ci.yml", "instructor's CI\n");
         write_file(course_ / ".ci/run", "exec scripts/test-all.sh\n");
@@ -54,6 +56,8 @@ TEST_F(StudentEdition, HasEverythingButTheSolutions) {
     EXPECT_FALSE(fs::exists(target / "odd-build"));
     EXPECT_FALSE(fs::exists(target / ".github/workflows/ci.yml"));
     EXPECT_FALSE(fs::exists(target / ".ci"));
+    EXPECT_FALSE(fs::exists(target / "scripts/mutation-check"));
+    EXPECT_FALSE(fs::exists(target / "lessons/00-process/mutants.json")) << "it quotes the solution";
     EXPECT_TRUE(fs::exists(target / "scripts/install-deps.sh"));
     EXPECT_TRUE(fs::exists(target / "src/main.cpp"));
     EXPECT_TRUE(fs::exists(target / "lessons/00-process/lesson.json"));
