@@ -77,6 +77,12 @@ int exec_in_container(const ContainerInfo& info, const ExecOptions& options) {
         run_or_report(channel, [&] {
             if (cgroup) cgroup->add_process(::getpid());
             lifecycle::enter_namespaces(info.state.pid);
+            // As in kubik-init (container_main): every signal stays blocked
+            // until run_init() takes them one by one; the command unblocks
+            // them before its exec (lesson 0's reset_signals()).
+            sigset_t all;
+            sigfillset(&all);
+            sigprocmask(SIG_BLOCK, &all, nullptr);
             // setns into a PID namespace moves only our future children: fork
             // once more, and stay as their parent to pass on signals and
             // collect the exit status, like the container's own init does.

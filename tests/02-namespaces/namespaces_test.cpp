@@ -381,9 +381,14 @@ TEST_F(Namespaces, InitReapsManyOrphansThatExitAtOnce) {
 
 TEST_F(Namespaces, InitForwardsEverySignalKubikPassesOn) {
     // kubik passes SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1 and SIGUSR2 on
-    // to the container's PID 1, which must hand each one to the command:
-    // `docker kill -s HUP` is how many servers are told to reload.
+    // to the container's PID 1, which must hand each one to the command
+    // (`docker kill -s HUP` is how many servers are told to reload), also
+    // after it has reaped an orphan.
+    // An orphan that exits first: PID 1 reaps it and must then go back to
+    // waiting for signals, not sit in a waitpid() that blocks until the
+    // next child exits.
     const std::string script =
+        "(sleep 0.1 </dev/null >/dev/null 2>&1 &); "
         "for s in HUP INT QUIT USR1 USR2; do trap \"echo got $s\" $s; done; trap 'echo got TERM; exit 0' TERM; "
         "while :; do sleep 0.05; done";
     Child run(kubik_argv({"run", "--rm", "busybox", "sh", "-c", script}));
@@ -393,6 +398,7 @@ TEST_F(Namespaces, InitForwardsEverySignalKubikPassesOn) {
     ASSERT_TRUE(shell) << "the container's command didn't start";
     // A sleep below the shell means its traps are set.
     ASSERT_TRUE(wait_for_child(shell->pid, "sleep")) << "the shell never got to its loop";
+    std::this_thread::sleep_for(300ms);  // the orphan's 0.1 s are over
     for (int sig : {SIGHUP, SIGINT, SIGQUIT, SIGUSR1, SIGUSR2}) {
         ASSERT_EQ(::kill(run.pid(), sig), 0);
         // One at a time: the shell runs a trap once per pending signal.

@@ -1,4 +1,5 @@
 #include "grade_report.hpp"
+#include "i18n.hpp"
 #include "text_util.hpp"
 #include "tree_ops.hpp"
 
@@ -25,7 +26,7 @@ std::string topic_of(const std::string& id) {
 }
 
 std::string heading(const GradedLesson& lesson) {
-    return "lesson " + std::to_string(lesson.number) + " \u2014 " + topic_of(lesson.id);
+    return lesson_name(lesson.number) + " \u2014 " + topic_of(lesson.id);
 }
 
 std::string first_line(const std::string& text) {
@@ -57,12 +58,12 @@ std::string lesson_result(const GradedLesson& lesson) {
     if (lesson.outcome.status == LessonStatus::passed) {
         text = lesson.outcome.summary;
     } else if (lesson.outcome.status == LessonStatus::build_failed) {
-        text = "not run: the submission does not build";
+        text = _("not run: the submission does not build");
     } else {
         text = lesson.outcome.summary;
     }
     if (!lesson.counted) {
-        text += "; counts only when " + lesson.locked_by + " passes";
+        text += "; " + counts_only_when(lesson);
     }
     return text;
 }
@@ -82,28 +83,35 @@ std::string problems_text(const SubmissionGrade& grade, const std::string& inden
 
 std::string render_text_one(const SubmissionGrade& grade) {
     std::ostringstream out;
-    out << grade.student << ": " << format_points(grade.points) << " / " << grade.max_points << " points\n";
-    out << "  source: " << grade.source << "\n";
+    out << grade.student << ": "
+        << formatted(ngettext("%s / %d point", "%s / %d points", static_cast<unsigned long>(grade.max_points)),
+                     format_points(grade.points).c_str(), grade.max_points)
+        << "\n";
+    out << "  " << formatted(_("source: %s"), grade.source.c_str()) << "\n";
     if (!grade.error.empty()) {
         out << "  \u2717 " << grade.error << "\n";
         return out.str();
     }
-    out << "  files: " << grade.files_changed << " of " << grade.files_owned
-        << " student files differ from the starter code\n";
-    if (!grade.problems.empty()) out << "  problems with the submission:\n" << problems_text(grade, "    ");
+    out << "  "
+        << formatted(ngettext("files: %zu of %zu student file differs from the starter code",
+                              "files: %zu of %zu student files differ from the starter code", grade.files_changed),
+                     grade.files_changed, grade.files_owned)
+        << "\n";
+    if (!grade.problems.empty()) out << "  " << _("problems with the submission:") << "\n" << problems_text(grade, "    ");
     if (!grade.ignored.empty()) {
-        out << "  ignored (not files students write): ";
+        out << "  " << _("ignored (not files students write): ");
         for (std::size_t i = 0; i < grade.ignored.size(); ++i) out << (i ? ", " : "") << grade.ignored[i];
         out << "\n";
     }
     if (!grade.built) {
-        out << "  \u2717 the submission does not build; the compiler said:\n"
+        out << "  \u2717 " << _("the submission does not build; the compiler said:") << "\n"
             << indented(compiler_errors(grade.build_log), "      ", 40);
     }
     for (const auto& lesson : grade.lessons) {
         out << "  " << status_mark(lesson) << " " << pad(heading(lesson), 24) << " "
             << pad(format_points(lesson.points) + " / " + std::to_string(lesson.max_points), 12)
-            << pad(std::to_string(passed_checks(lesson)) + "/" + std::to_string(lesson.outcome.checks.size()) + " checks",
+            << pad(formatted(ngettext("%zu/%zu check", "%zu/%zu checks", lesson.outcome.checks.size()),
+                             passed_checks(lesson), lesson.outcome.checks.size()),
                    15)
             << lesson_result(lesson) << "\n";
     }
@@ -112,13 +120,14 @@ std::string render_text_one(const SubmissionGrade& grade) {
         if (lesson.outcome.status == LessonStatus::passed || lesson.outcome.status == LessonStatus::build_failed) continue;
         out << "\n  " << heading(lesson) << ": " << lesson.outcome.summary << "\n";
         if (const auto* check = first_problem(lesson)) {
-            out << "    first failing check: " << check->name << "\n" << indented(check->message, "      ", kMessageLines);
+            out << "    " << formatted(_("first failing check: %s"), check->name.c_str()) << "\n"
+                << indented(check->message, "      ", kMessageLines);
         }
         if (!lesson.outcome.output_tail.empty() && lesson.outcome.status != LessonStatus::failed) {
-            out << "    last lines of the output:\n" << indented(lesson.outcome.output_tail, "      ", 15);
+            out << "    " << _("last lines of the output:") << "\n" << indented(lesson.outcome.output_tail, "      ", 15);
         }
         if (!lesson.hints.empty()) {
-            out << "    hints (" << lesson.title << "):\n";
+            out << "    " << formatted(_("hints (%s):"), lesson.title.c_str()) << "\n";
             for (const auto& hint : lesson.hints) out << "      \u2022 " << hint << "\n";
         }
         break;
@@ -133,14 +142,14 @@ std::string render_text(const std::vector<SubmissionGrade>& grades, const std::v
         out += render_text_one(grades[i]);
     }
     if (grades.size() > 1) {
-        out += "\nsummary:\n";
+        out += "\n" + std::string(_("summary:")) + "\n";
         for (const auto& grade : grades) {
             out += "  " + pad(grade.student, 24) + " " + format_points(grade.points) + " / " +
                    std::to_string(grade.max_points) + "\n";
         }
     }
     if (!warnings.empty()) {
-        out += "\nwarnings for the instructor:\n";
+        out += "\n" + std::string(_("warnings for the instructor:")) + "\n";
         for (const auto& warning : warnings) out += indented(warning, "  ", 20);
     }
     return out;
@@ -203,9 +212,11 @@ std::string render_json(const std::vector<SubmissionGrade>& grades, const std::v
 std::string check_output(const GradedLesson& lesson, const GradedCheck& check) {
     std::string text;
     if (check.status == CheckStatus::passed) {
-        text = lesson.counted ? "passed" : "passed, but this lesson counts only when " + lesson.locked_by + " passes";
+        text = lesson.counted ? std::string(_("passed"))
+                              : formatted(_("passed, but this lesson counts only when %s passes"),
+                                          locking_lesson(lesson).c_str());
     } else {
-        text = check.message.empty() ? std::string(to_string(check.status)) : check.message;
+        text = check.message.empty() ? status_text(check.status) : check.message;
     }
     return text;
 }
@@ -213,7 +224,7 @@ std::string check_output(const GradedLesson& lesson, const GradedCheck& check) {
 std::string render_gradescope(const SubmissionGrade& grade) {
     json tests = json::array();
     for (const auto& lesson : grade.lessons) {
-        const auto prefix = "Lesson " + std::to_string(lesson.number) + " \u2014 " + topic_of(lesson.id);
+        const auto prefix = formatted(_("Lesson %d \u2014 %s"), lesson.number, topic_of(lesson.id).c_str());
         if (lesson.outcome.checks.empty()) {
             tests.push_back({{"name", prefix},
                              {"score", round_points(lesson.points)},
@@ -234,11 +245,17 @@ std::string render_gradescope(const SubmissionGrade& grade) {
         }
     }
     // What applies to the whole submission goes into the top-level output.
-    std::string output = "Kubik: " + format_points(grade.points) + " / " + std::to_string(grade.max_points) + " points\n";
+    std::string output = "Kubik: " +
+                         formatted(ngettext("%s / %d point", "%s / %d points", static_cast<unsigned long>(grade.max_points)),
+                                   format_points(grade.points).c_str(), grade.max_points) +
+                         "\n";
     if (!grade.error.empty()) output += grade.error + "\n";
-    if (!grade.problems.empty()) output += "\nProblems with the submission:\n" + problems_text(grade, "  ");
+    if (!grade.problems.empty()) {
+        output += "\n" + std::string(_("Problems with the submission:")) + "\n" + problems_text(grade, "  ");
+    }
     if (!grade.built && grade.error.empty()) {
-        output += "\nThe submission does not build; the compiler said:\n" + compiler_errors(grade.build_log);
+        output += "\n" + std::string(_("The submission does not build; the compiler said:")) + "\n" +
+                  compiler_errors(grade.build_log);
     }
     for (const auto& lesson : grade.lessons) {
         output += "\n" + status_mark(lesson) + " " + heading(lesson) + ": " + format_points(lesson.points) + " / " +
@@ -321,26 +338,31 @@ std::string md_block(const std::string& text) {
 
 std::string md_status(const GradedLesson& lesson) {
     if (lesson.outcome.status == LessonStatus::passed) {
-        return lesson.counted ? "\u2705 passed" : "\U0001F512 passes, counts when " + lesson.locked_by + " passes";
+        return lesson.counted ? "\u2705 " + std::string(_("passed"))
+                              : "\U0001F512 " + formatted(_("passes, counts when %s passes"),
+                                                           locking_lesson(lesson).c_str());
     }
     std::string text = "\u274C " + lesson.outcome.summary;
-    if (lesson.outcome.status == LessonStatus::build_failed) text = "\u274C does not build";
+    if (lesson.outcome.status == LessonStatus::build_failed) text = "\u274C " + std::string(_("does not build"));
     if (lesson.outcome.status == LessonStatus::time_limit) text = "\u23F1\uFE0F " + lesson.outcome.summary;
     if (!lesson.counted && lesson.outcome.status != LessonStatus::build_failed) {
-        text += " (\U0001F512 counts when " + lesson.locked_by + " passes)";
+        text += " (\U0001F512 " + formatted(_("counts when %s passes"), locking_lesson(lesson).c_str()) + ")";
     }
     return text;
 }
 
 std::string render_md_one(const SubmissionGrade& grade) {
     std::ostringstream out;
-    out << "## Kubik: " << md_cell(grade.student) << " \u2014 " << format_points(grade.points) << " / "
-        << grade.max_points << " points\n\n";
+    out << "## Kubik: " << md_cell(grade.student) << " \u2014 "
+        << formatted(ngettext("%s / %d point", "%s / %d points", static_cast<unsigned long>(grade.max_points)),
+                     format_points(grade.points).c_str(), grade.max_points)
+        << "\n\n";
     if (!grade.error.empty()) {
         out << "\u274C " << md_cell(grade.error) << "\n";
         return out.str();
     }
-    out << "| lesson | result | checks passed | points |\n|---|---|---|---|\n";
+    out << "| " << _("lesson") << " | " << _("result") << " | " << _("checks passed") << " | " << _("points")
+        << " |\n|---|---|---|---|\n";
     for (const auto& lesson : grade.lessons) {
         out << "| " << lesson.number << " \u2014 " << md_cell(lesson.title) << " | " << md_cell(md_status(lesson)) << " | "
             << passed_checks(lesson) << " / " << lesson.outcome.checks.size() << " | " << format_points(lesson.points)
@@ -348,26 +370,26 @@ std::string render_md_one(const SubmissionGrade& grade) {
     }
     out << "\n";
     if (!grade.problems.empty()) {
-        out << "**Problems with the submission** (the starter version of these files was used):\n\n";
+        out << _("**Problems with the submission** (the starter version of these files was used):") << "\n\n";
         for (const auto& problem : grade.problems) out << "- `" << problem.file << "` " << md_cell(problem.problem) << "\n";
         out << "\n";
     }
     if (!grade.built) {
-        out << "**The submission does not build.** The compiler said:\n\n" << md_block(compiler_errors(grade.build_log)) << "\n";
+        out << _("**The submission does not build.** The compiler said:") << "\n\n" << md_block(compiler_errors(grade.build_log)) << "\n";
         return out.str();
     }
     for (const auto& lesson : grade.lessons) {
         if (lesson.outcome.status == LessonStatus::passed) continue;
         out << "### " << heading(lesson) << ": " << md_cell(lesson.outcome.summary) << "\n\n";
         if (const auto* check = first_problem(lesson)) {
-            out << "First failing check: `" << check->name << "`\n\n"
+            out << formatted(_("First failing check: `%s`"), check->name.c_str()) << "\n\n"
                 << md_block(indented(check->message, "", kMessageLines)) << "\n";
         }
         if (!lesson.outcome.output_tail.empty() && lesson.outcome.status != LessonStatus::failed) {
-            out << "Last lines of the output:\n\n" << md_block(indented(lesson.outcome.output_tail, "", 15)) << "\n";
+            out << _("Last lines of the output:") << "\n\n" << md_block(indented(lesson.outcome.output_tail, "", 15)) << "\n";
         }
         if (!lesson.hints.empty()) {
-            out << "<details><summary>Hints</summary>\n\n";
+            out << "<details><summary>" << _("Hints") << "</summary>\n\n";
             for (const auto& hint : lesson.hints) out << "- " << hint << "\n";
             out << "\n</details>\n\n";
         }
@@ -379,7 +401,8 @@ std::string render_md_one(const SubmissionGrade& grade) {
 std::string render_md(const std::vector<SubmissionGrade>& grades, const std::vector<std::string>& warnings) {
     std::string out;
     if (grades.size() > 1) {
-        out += "## Kubik grades\n\n| student | points |\n|---|---|\n";
+        out += "## " + std::string(_("Kubik grades")) + "\n\n| " + _("student") + " | " + _("points") +
+               " |\n|---|---|\n";
         for (const auto& grade : grades) {
             out += "| " + md_cell(grade.student) + " | " + format_points(grade.points) + " / " +
                    std::to_string(grade.max_points) + " |\n";
@@ -388,7 +411,7 @@ std::string render_md(const std::vector<SubmissionGrade>& grades, const std::vec
     }
     for (const auto& grade : grades) out += render_md_one(grade);
     if (!warnings.empty()) {
-        out += "### Warnings for the instructor\n\n";
+        out += "### " + std::string(_("Warnings for the instructor")) + "\n\n";
         for (const auto& warning : warnings) out += md_block(warning);
     }
     return out;
@@ -464,7 +487,7 @@ std::string render_junit(const std::vector<SubmissionGrade>& grades) {
         if (!grade.error.empty() || !grade.built) {
             Counts counts;
             counts.tests = 1;
-            const auto what = grade.error.empty() ? std::string("the submission does not build") : grade.error;
+            const auto what = grade.error.empty() ? std::string(_("the submission does not build")) : grade.error;
             const auto details = grade.error.empty() ? compiler_errors(grade.build_log) : grade.error;
             if (grade.error.empty()) {
                 counts.failures = 1;
@@ -514,7 +537,7 @@ CheckStatus check_status_from(const std::string& text) {
     for (const auto status : {CheckStatus::passed, CheckStatus::failed, CheckStatus::skipped, CheckStatus::not_run}) {
         if (text == to_string(status)) return status;
     }
-    throw std::runtime_error("unknown check status '" + text + "'");
+    throw std::runtime_error(formatted(_("unknown check status '%s'"), text.c_str()));
 }
 
 LessonStatus lesson_status_from(const std::string& text) {
@@ -522,7 +545,7 @@ LessonStatus lesson_status_from(const std::string& text) {
                               LessonStatus::not_run, LessonStatus::build_failed}) {
         if (text == to_string(status)) return status;
     }
-    throw std::runtime_error("unknown lesson status '" + text + "'");
+    throw std::runtime_error(formatted(_("unknown lesson status '%s'"), text.c_str()));
 }
 
 std::string text_or_empty(const json& value, const char* key) {
@@ -537,7 +560,7 @@ std::vector<SubmissionGrade> grades_from_json(const std::string& text, std::vect
     try {
         const auto document = json::parse(text);
         if (document.value("schema", "") != "kubik-grade/1") {
-            throw std::runtime_error("not a kubik-course grade report (schema kubik-grade/1)");
+            throw std::runtime_error(_("not a kubik-course grade report (schema kubik-grade/1)"));
         }
         if (warnings != nullptr) {
             for (const auto& warning : document.at("warnings")) warnings->push_back(warning.get<std::string>());
@@ -583,7 +606,7 @@ std::vector<SubmissionGrade> grades_from_json(const std::string& text, std::vect
             grades.push_back(std::move(grade));
         }
     } catch (const json::exception& e) {
-        throw std::runtime_error(std::string("not a kubik-course grade report: ") + e.what());
+        throw std::runtime_error(formatted(_("not a kubik-course grade report: %s"), e.what()));
     }
     return grades;
 }
@@ -595,8 +618,8 @@ ReportFormat parse_report_format(std::string_view name) {
     if (name == "gradescope") return ReportFormat::gradescope;
     if (name == "csv") return ReportFormat::csv;
     if (name == "md" || name == "markdown") return ReportFormat::md;
-    throw std::invalid_argument("unknown report format '" + std::string(name) +
-                                "' (text, json, junit, gradescope, csv or md)");
+    throw std::invalid_argument(formatted(_("unknown report format '%s' (text, json, junit, gradescope, csv or md)"),
+                                          std::string(name).c_str()));
 }
 
 const char* report_extension(ReportFormat format) {
@@ -626,8 +649,8 @@ std::string render_report(ReportFormat format, const std::vector<SubmissionGrade
     case ReportFormat::junit: return render_junit(grades);
     case ReportFormat::gradescope:
         if (grades.size() != 1) {
-            throw std::invalid_argument("a Gradescope results.json describes one submission; with several, use "
-                                        "--out-dir to get one file per student");
+            throw std::invalid_argument(_("a Gradescope results.json describes one submission; with several, use "
+                                          "--out-dir to get one file per student"));
         }
         return render_gradescope(grades.front());
     case ReportFormat::csv: return render_csv(grades);
@@ -703,8 +726,9 @@ std::string xml_safe_utf8(std::string_view text) {
 void check_report_destination(ReportFormat format, std::size_t submissions, const std::filesystem::path& out,
                               const std::filesystem::path& out_dir) {
     if (format == ReportFormat::gradescope && submissions > 1 && (out_dir.empty() || !out.empty())) {
-        throw std::invalid_argument(std::to_string(submissions) + " submissions, but a Gradescope results.json holds "
-                                    "one: use --out-dir DIR (one file per student) instead of --out");
+        throw std::invalid_argument(formatted(_("%zu submissions, but a Gradescope results.json holds one: use "
+                                                "--out-dir DIR (one file per student) instead of --out"),
+                                              submissions));
     }
 }
 

@@ -1,4 +1,5 @@
 #include "grade_report.hpp"
+#include "i18n.hpp"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -100,6 +101,25 @@ void expect_well_formed_xml(const std::string& xml) {
 }
 
 } // namespace
+
+// The reports a human reads come in the grader's language; the JSON's keys
+// and status words stay as they are.
+TEST(GradeReport, RussianTextKeepsJsonWordsEnglish) {
+    init_messages("ru", KUBIK_COURSE_LOCALE_DIR);
+    const auto text = render_report(ReportFormat::text, {sample()});
+    const auto document = json::parse(render_report(ReportFormat::json, {sample()}));
+    init_messages("en", KUBIK_COURSE_LOCALE_DIR);
+    EXPECT_NE(text.find("alice: 13.33 из 30 баллов"), std::string::npos) << text;
+    EXPECT_NE(text.find("урок 1 \u2014 chroot"), std::string::npos) << text;
+    EXPECT_NE(text.find("засчитывается, только когда пройден урок 1"), std::string::npos) << text;
+    EXPECT_NE(text.find("первая непройденная проверка: Chroot.B"), std::string::npos) << text;
+    EXPECT_EQ(text.find("points"), std::string::npos) << text;
+    const auto& lesson = document.at("submissions")[0].at("lessons")[2];
+    EXPECT_EQ(lesson.at("status"), "passed");
+    EXPECT_EQ(lesson.at("locked_by"), "lesson 1");
+    // And English again once the language is back.
+    EXPECT_NE(render_report(ReportFormat::text, {sample()}).find("counts only when lesson 1 passes"), std::string::npos);
+}
 
 TEST(GradeReport, FormatsPoints) {
     EXPECT_EQ(format_points(10), "10");

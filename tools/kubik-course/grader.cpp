@@ -2,6 +2,7 @@
 #include "text_util.hpp"
 
 #include "explain.hpp"
+#include "i18n.hpp"
 #include "student_files.hpp"
 #include "subprocess.hpp"
 #include "tree_ops.hpp"
@@ -66,14 +67,14 @@ public:
         if (options_.work_dir.empty()) {
             std::string pattern = (fs::temp_directory_path() / "kubik-grade-XXXXXX").string();
             if (mkdtemp(pattern.data()) == nullptr) {
-                throw std::runtime_error("cannot create a work folder: " + std::string(std::strerror(errno)));
+                throw std::runtime_error(formatted(_("cannot create a work folder: %s"), std::strerror(errno)));
             }
             work_ = pattern;
             own_work_ = true;
         } else {
             fs::create_directories(options_.work_dir);
             work_ = fs::canonical(options_.work_dir);
-            if (!fs::is_empty(work_)) throw std::runtime_error(work_.string() + " (--work-dir) must be empty");
+            if (!fs::is_empty(work_)) throw std::runtime_error(formatted(_("%s (--work-dir) must be empty"), work_.c_str()));
         }
         if (work_ == course_ || is_within(work_, course_)) {
             excluded_.push_back(work_);
@@ -101,7 +102,9 @@ public:
                 std::vector<LessonOutcome> outcomes;
                 for (std::size_t i = 0; i < summary_.lessons.size(); ++i) {
                     outcomes.push_back(outcome_not_run(LessonStatus::not_run, expected_[i],
-                                                       grade.error.empty() ? "not run" : "not graded: " + grade.error));
+                                                       grade.error.empty() ? std::string(_("not run"))
+                                                                           : formatted(_("not graded: %s"),
+                                                                                       grade.error.c_str())));
                 }
                 grade.lessons = score_lessons(summary_.lessons, outcomes, options_.language);
             }
@@ -114,7 +117,7 @@ public:
             grade.error = spec.problem;
             return finish();
         }
-        say(spec.student + ": reading " + grade.source);
+        say(formatted(_("%s: reading %s"), spec.student.c_str(), grade.source.c_str()));
         const auto contents = read_submission(spec, owned_, options_.limits);
         if (!contents.error.empty()) {
             grade.error = contents.error;
@@ -130,11 +133,11 @@ public:
             const auto& starter = pristine_[i];
             const auto shown = "exercises/" + file.relative.generic_string();
             if (file.state == FileState::missing) {
-                grade.problems.push_back({shown, "is missing; the starter version was used"});
+                grade.problems.push_back({shown, _("is missing; the starter version was used")});
                 continue;
             }
             if (file.state == FileState::refused) {
-                grade.problems.push_back({shown, file.problem + "; the starter version was used"});
+                grade.problems.push_back({shown, formatted(_("%s; the starter version was used"), file.problem.c_str())});
                 continue;
             }
             if (file.content == starter.content) continue; // keep the built object files
@@ -145,33 +148,34 @@ public:
         }
 
         if (base_built_) {
-            say(spec.student + ": building (" + std::to_string(grade.files_changed) + " changed file" +
-                (grade.files_changed == 1 ? "" : "s") + ")");
+            say(formatted(ngettext("%s: building (%zu changed file)", "%s: building (%zu changed files)",
+                                   grade.files_changed),
+                          spec.student.c_str(), grade.files_changed));
         } else {
-            say(spec.student + ": configuring and building");
+            say(formatted(_("%s: configuring and building"), spec.student.c_str()));
         }
         const auto build = build_copy(!base_built_);
         grade.build_log = relative_to_copy(build.output);
         if (build.interrupted) {
             summary_.interrupted = true;
-            grade.error = "grading was interrupted";
+            grade.error = _("grading was interrupted");
             return finish();
         }
         if (!build.succeeded()) {
             grade.built = false;
-            if (build.timed_out) grade.build_log += "\n(the build exceeded its time limit and was stopped)\n";
+            if (build.timed_out) grade.build_log += "\n" + std::string(_("(the build exceeded its time limit and was stopped)")) + "\n";
             std::vector<LessonOutcome> outcomes;
             for (std::size_t i = 0; i < summary_.lessons.size(); ++i) {
                 outcomes.push_back(outcome_not_run(LessonStatus::build_failed, expected_[i],
-                                                   "not run: the submission does not build"));
+                                                   _("not run: the submission does not build")));
             }
             grade.lessons = score_lessons(summary_.lessons, outcomes, options_.language, &summary_.warnings);
-            say(spec.student + ": the build failed");
+            say(formatted(_("%s: the build failed"), spec.student.c_str()));
             remove_copy();
             return finish();
         }
         grade.built = true;
-        say(spec.student + ": built in " + std::to_string(std::lround(build.elapsed.count())) + " s");
+        say(formatted(_("%s: built in %ld s"), spec.student.c_str(), std::lround(build.elapsed.count())));
         if (!base_built_) list_checks(copy_ / "build");
 
         std::vector<LessonOutcome> outcomes;
@@ -179,24 +183,27 @@ public:
         for (std::size_t i = 0; i < summary_.lessons.size(); ++i) {
             const auto& lesson = summary_.lessons[i];
             if (summary_.interrupted) {
-                outcomes.push_back(outcome_not_run(LessonStatus::not_run, expected_[i], "not run: grading was interrupted"));
+                outcomes.push_back(outcome_not_run(LessonStatus::not_run, expected_[i],
+                                                   formatted(_("not run: %s"), _("grading was interrupted"))));
                 continue;
             }
             if (!stopped_by.empty()) {
-                outcomes.push_back(outcome_not_run(LessonStatus::not_run, expected_[i], "not run: " + stopped_by));
+                outcomes.push_back(outcome_not_run(LessonStatus::not_run, expected_[i],
+                                                   formatted(_("not run: %s"), stopped_by.c_str())));
                 continue;
             }
             const auto binary = copy_ / "build" / "tests" / lesson.test_binary;
             if (!fs::exists(binary)) {
                 outcomes.push_back(outcome_not_run(LessonStatus::crashed, expected_[i],
-                                                   "the course has no test program " + lesson.test_binary));
+                                                   formatted(_("the course has no test program %s"),
+                                                             lesson.test_binary.c_str())));
                 continue;
             }
             IsolatedRunOptions run_options;
             run_options.timeout = options_.timeout;
             run_options.output_limit = kTestOutputLimit;
             run_options.kill_orphans = true;
-            say(spec.student + ": lesson " + std::to_string(lesson.number) + " (" + lesson.id + ") ...");
+            say(formatted(_("%s: lesson %d (%s) ..."), spec.student.c_str(), lesson.number, lesson.id.c_str()));
             auto run = run_test_binary_isolated(binary, run_options);
             for (const auto& left : run.leftovers) summary_.warnings.push_back(spec.student + ": " + left);
             run.output = relative_to_copy(run.output);
@@ -206,19 +213,23 @@ public:
                 }
             }
             auto outcome = outcome_from_run(run, expected_[i], static_cast<double>(options_.timeout.count()));
-            say(spec.student + ": lesson " + std::to_string(lesson.number) + ": " + to_string(outcome.status) + " (" +
-                std::to_string(std::count_if(outcome.checks.begin(), outcome.checks.end(),
-                                             [](const GradedCheck& c) { return c.status == CheckStatus::passed; })) +
-                "/" + std::to_string(outcome.checks.size()) + " checks, " +
-                std::to_string(static_cast<int>(outcome.seconds + 0.5)) + " s)");
+            const auto passed = static_cast<std::size_t>(std::count_if(
+                outcome.checks.begin(), outcome.checks.end(),
+                [](const GradedCheck& c) { return c.status == CheckStatus::passed; }));
+            // TRANSLATORS: "alice: lesson 2: failed (3/5 checks, 12 s)".
+            say(formatted(ngettext("%s: lesson %d: %s (%zu/%zu check, %d s)", "%s: lesson %d: %s (%zu/%zu checks, %d s)",
+                                   outcome.checks.size()),
+                          spec.student.c_str(), lesson.number, status_text(outcome.status).c_str(), passed,
+                          outcome.checks.size(), static_cast<int>(outcome.seconds + 0.5)));
             if (run.interrupted) summary_.interrupted = true;
             // A lesson that runs out of time usually means code that hangs;
             // later lessons would only hang the same way.
             if (outcome.status == LessonStatus::time_limit) {
-                stopped_by = "lesson " + std::to_string(lesson.number) + " exceeded the time limit";
+                stopped_by = formatted(_("lesson %d exceeded the time limit"), lesson.number);
             }
             if (const auto left = unmount_below(copy_); !left.empty()) {
-                summary_.warnings.push_back(spec.student + ": mounts left behind by lesson " + lesson.id);
+                summary_.warnings.push_back(
+                    formatted(_("%s: mounts left behind by lesson %s"), spec.student.c_str(), lesson.id.c_str()));
             }
             outcomes.push_back(std::move(outcome));
         }
@@ -229,14 +240,14 @@ public:
 
     void finish() {
         if (options_.keep_work) {
-            say("work folder kept: " + work_.string());
+            say(formatted(_("work folder kept: %s"), work_.c_str()));
             return;
         }
         auto failures = remove_tree(copy_);
         const auto more = remove_tree(base_);
         failures.insert(failures.end(), more.begin(), more.end());
         if (own_work_ && failures.empty()) rmdir(work_.c_str());
-        for (const auto& failure : failures) summary_.warnings.push_back("could not remove " + failure);
+        for (const auto& failure : failures) summary_.warnings.push_back(formatted(_("could not remove %s"), failure.c_str()));
     }
 
 private:
@@ -276,14 +287,16 @@ private:
 
     // Copy of the course with the starter exercises, built once.
     void build_base() {
-        say("copying the course from " + course_.string());
+        say(formatted(_("copying the course from %s"), course_.c_str()));
         copy_tree(course_, copy_, course_filter(course_, excluded_));
         for (const auto& file : pristine_) {
             const auto target = copy_ / "exercises" / file.relative;
             write_file(target, file.content);
             fs::permissions(target, file.permissions);
         }
-        say("building the course with the starter code (once; " + std::to_string(jobs()) + " jobs)");
+        say(formatted(ngettext("building the course with the starter code (once; %d job)",
+                               "building the course with the starter code (once; %d jobs)", static_cast<unsigned long>(jobs())),
+                      static_cast<int>(jobs())));
         const auto started = Clock::now();
         auto result = configure(copy_);
         if (result.succeeded()) {
@@ -296,12 +309,12 @@ private:
         }
         if (result.interrupted) {
             summary_.interrupted = true;
-            throw std::runtime_error("interrupted");
+            throw std::runtime_error(_("interrupted"));
         }
         expected_.assign(summary_.lessons.size(), {});
         if (result.succeeded()) {
-            say("built in " + std::to_string(std::lround(
-                                  std::chrono::duration<double>(Clock::now() - started).count())) + " s");
+            say(formatted(_("built in %ld s"),
+                          std::lround(std::chrono::duration<double>(Clock::now() - started).count())));
             base_built_ = true;
             list_checks(copy_ / "build");
         } else {
@@ -309,9 +322,9 @@ private:
             // student edition the "starter" is the student's own code. Build
             // each submission from scratch then.
             fs::remove_all(copy_ / "build");
-            summary_.warnings.push_back("the course does not build with its own exercises/; every submission is built "
-                                        "from scratch. The build said:\n" +
-                                        compiler_errors(relative_to_copy(result.output)));
+            summary_.warnings.push_back(std::string(_("the course does not build with its own exercises/; every "
+                                                      "submission is built from scratch. The build said:")) +
+                                        "\n" + compiler_errors(relative_to_copy(result.output)));
         }
         fs::rename(copy_, base_);
     }
@@ -344,7 +357,7 @@ private:
     }
 
     void remove_copy() {
-        for (const auto& failure : remove_tree(copy_)) summary_.warnings.push_back("could not remove " + failure);
+        for (const auto& failure : remove_tree(copy_)) summary_.warnings.push_back(formatted(_("could not remove %s"), failure.c_str()));
     }
 
     const GradeOptions& options_;

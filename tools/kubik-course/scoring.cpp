@@ -2,6 +2,7 @@
 #include "text_util.hpp"
 
 #include "explain.hpp"
+#include "i18n.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -35,9 +36,7 @@ std::string join_failures(const std::vector<std::string>& failures) {
 }
 
 std::string seconds_text(double seconds) {
-    std::ostringstream out;
-    out << static_cast<long long>(std::llround(seconds)) << " s";
-    return out.str();
+    return formatted(_("%lld s"), static_cast<long long>(std::llround(seconds)));
 }
 
 // Orders the checks as the program lists them, then anything else it reported.
@@ -62,7 +61,7 @@ std::vector<GradedCheck> merge_with_expected(std::vector<GradedCheck> found, con
 
 GradedCheck graded(const CheckResult& result) {
     GradedCheck check;
-    check.name = result.name.empty() ? "(outside any check)" : result.full_name();
+    check.name = result.name.empty() ? _("(outside any check)") : result.full_name();
     switch (result.outcome) {
     case Outcome::passed: check.status = CheckStatus::passed; break;
     case Outcome::failed:
@@ -71,7 +70,7 @@ GradedCheck graded(const CheckResult& result) {
         break;
     case Outcome::skipped:
         check.status = CheckStatus::skipped;
-        check.message = "skipped (a skipped check does not pass)";
+        check.message = _("skipped (a skipped check does not pass)");
         break;
     }
     return check;
@@ -101,6 +100,51 @@ const char* to_string(LessonStatus status) {
     return "?";
 }
 
+std::string status_text(CheckStatus status) {
+    switch (status) {
+    case CheckStatus::passed: return _("passed");
+    case CheckStatus::failed: return _("failed");
+    case CheckStatus::skipped: return _("skipped");
+    case CheckStatus::not_run: return _("not run");
+    }
+    return "?";
+}
+
+std::string status_text(LessonStatus status) {
+    switch (status) {
+    case LessonStatus::passed: return _("passed");
+    case LessonStatus::failed: return _("failed");
+    case LessonStatus::time_limit: return _("time limit exceeded");
+    case LessonStatus::crashed: return _("crashed");
+    case LessonStatus::not_run: return _("not run");
+    case LessonStatus::build_failed: return _("build failed");
+    }
+    return "?";
+}
+
+std::string lesson_name(int number) { return formatted(_("lesson %d"), number); }
+
+std::string locking_lesson(const GradedLesson& lesson) {
+    // locked_by is "lesson N" in the data (JSON reports); shown in the
+    // reader's language.
+    constexpr std::string_view prefix = "lesson ";
+    if (lesson.locked_by.starts_with(prefix)) {
+        try {
+            std::size_t used = 0;
+            const auto rest = lesson.locked_by.substr(prefix.size());
+            const int number = std::stoi(rest, &used);
+            if (used == rest.size()) return lesson_name(number);
+        } catch (const std::exception&) {
+        }
+    }
+    return lesson.locked_by;
+}
+
+std::string counts_only_when(const GradedLesson& lesson) {
+    // TRANSLATORS: %s is "lesson N".
+    return formatted(_("counts only when %s passes"), locking_lesson(lesson).c_str());
+}
+
 std::size_t GradedLesson::count(CheckStatus status) const {
     return static_cast<std::size_t>(std::count_if(outcome.checks.begin(), outcome.checks.end(),
                                                   [&](const GradedCheck& c) { return c.status == status; }));
@@ -118,46 +162,49 @@ LessonOutcome outcome_from_run(const TestRun& run, const std::vector<std::string
         std::string why;
         if (run.interrupted) {
             outcome.status = LessonStatus::not_run;
-            why = "grading was interrupted";
+            why = _("grading was interrupted");
         } else if (run.timed_out) {
             outcome.status = LessonStatus::time_limit;
-            why = "time limit exceeded (" + seconds_text(time_limit) + ")";
+            why = formatted(_("time limit exceeded (%s)"), seconds_text(time_limit).c_str());
         } else {
             outcome.status = LessonStatus::crashed;
-            why = run.signal != 0 ? "the test program crashed (signal " + std::to_string(run.signal) + ", " +
-                                        strsignal(run.signal) + ")"
-                                  : "the test program exited with status " + std::to_string(run.exit_code) +
-                                        " without writing its report";
+            why = run.signal != 0 ? formatted(_("the test program crashed (signal %d, %s)"), run.signal,
+                                              strsignal(run.signal))
+                                  : formatted(_("the test program exited with status %d without writing its report"),
+                                              run.exit_code);
         }
         if (!running.empty()) {
-            found.push_back({running, CheckStatus::failed, why + " while this check was running", 0, 0});
+            found.push_back({running, CheckStatus::failed,
+                             formatted(_("%s while this check was running"), why.c_str()), 0, 0});
         }
-        outcome.checks = merge_with_expected(std::move(found), expected, "not run: " + why);
-        outcome.summary = why + (running.empty() ? "" : " during " + running);
+        outcome.checks = merge_with_expected(std::move(found), expected, formatted(_("not run: %s"), why.c_str()));
+        outcome.summary = why + (running.empty() ? "" : formatted(_(" during %s"), running.c_str()));
         outcome.output_tail = last_lines(run.output, kOutputTailLines, "");
         return outcome;
     }
 
     std::vector<GradedCheck> found;
     for (const auto& result : run.report->checks) found.push_back(graded(result));
-    outcome.checks = merge_with_expected(std::move(found), expected, "did not run");
+    outcome.checks = merge_with_expected(std::move(found), expected, _("did not run"));
 
     const auto failed = static_cast<std::size_t>(std::count_if(
         outcome.checks.begin(), outcome.checks.end(), [](const GradedCheck& c) { return c.status != CheckStatus::passed; }));
     if (failed == 0 && !outcome.checks.empty() && run.exit_code == 0) {
         outcome.status = LessonStatus::passed;
-        outcome.summary = "all " + plural(outcome.checks.size(), "check") + " pass";
+        outcome.summary = formatted(ngettext("all %zu check passes", "all %zu checks pass", outcome.checks.size()),
+                                    outcome.checks.size());
         return outcome;
     }
     outcome.status = LessonStatus::failed;
     if (outcome.checks.empty()) {
-        outcome.summary = "the test program ran no checks";
+        outcome.summary = _("the test program ran no checks");
     } else if (failed == 0) {
-        outcome.summary = "the test program exited with status " + std::to_string(run.exit_code) +
-                          " although no check failed";
+        outcome.summary =
+            formatted(_("the test program exited with status %d although no check failed"), run.exit_code);
         outcome.output_tail = last_lines(run.output, kOutputTailLines, "");
     } else {
-        outcome.summary = std::to_string(failed) + " of " + plural(outcome.checks.size(), "check") + " fail";
+        outcome.summary = formatted(ngettext("%zu of %zu checks fails", "%zu of %zu checks fail", failed), failed,
+                                    outcome.checks.size());
     }
     return outcome;
 }
@@ -238,8 +285,9 @@ std::vector<GradedLesson> score_lessons(const std::vector<Lesson>& lessons, cons
         const auto shares = distribute_points(lesson, names, &unknown);
         if (warnings != nullptr) {
             for (const auto& name : unknown) {
-                warnings->push_back("lessons/" + lesson.id + "/lesson.json: test_points names " + name +
-                                    ", which is not a check of " + lesson.test_binary);
+                warnings->push_back(formatted(_("lessons/%s/lesson.json: test_points names %s, which is not a check "
+                                                "of %s"),
+                                              lesson.id.c_str(), name.c_str(), lesson.test_binary.c_str()));
             }
         }
 

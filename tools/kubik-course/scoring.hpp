@@ -15,8 +15,11 @@ namespace kubik::course {
 
 enum class CheckStatus { passed, failed, skipped, not_run };
 
-/// "passed", "failed", "skipped", "not run"
+/// "passed", "failed", "skipped", "not run": the JSON report's words, never translated.
 const char* to_string(CheckStatus status);
+
+/// The same in the reader's language, for what a human reads.
+std::string status_text(CheckStatus status);
 
 struct GradedCheck {
     std::string name; ///< "Suite.Name"
@@ -35,8 +38,15 @@ enum class LessonStatus {
     build_failed,  ///< the submission did not build
 };
 
-/// "passed", "failed", "time limit exceeded", "crashed", "not run", "build failed"
+/// "passed", "failed", "time limit exceeded", "crashed", "not run", "build
+/// failed": the JSON report's words, never translated.
 const char* to_string(LessonStatus status);
+
+/// The same in the reader's language, for what a human reads.
+std::string status_text(LessonStatus status);
+
+/// "lesson 3" in the reader's language.
+std::string lesson_name(int number);
 
 /// One lesson's result before points: what running its test program showed.
 struct LessonOutcome {
@@ -68,6 +78,13 @@ struct GradedLesson {
 
     std::size_t count(CheckStatus status) const;
 };
+
+/// The lesson that keeps `lesson` from counting (its locked_by, "lesson 1" in
+/// the data), in the reader's language.
+std::string locking_lesson(const GradedLesson& lesson);
+
+/// "counts only when lesson 1 passes", in the reader's language.
+std::string counts_only_when(const GradedLesson& lesson);
 
 /// Splits a lesson's points over its checks: `test_points` first, the rest
 /// evenly over the checks not listed (or over all checks, when every check is

@@ -1,4 +1,5 @@
 #include "student_edition.hpp"
+#include "i18n.hpp"
 
 #include "student_files.hpp"
 #include "tree_ops.hpp"
@@ -279,25 +280,25 @@ ExportSummary export_student_edition(const fs::path& course_dir, const fs::path&
     const auto course = fs::canonical(course_dir);
     const auto target = fs::weakly_canonical(fs::absolute(target_dir));
     if (target == course || is_within(target, course) || is_within(course, target)) {
-        throw std::runtime_error("the student edition must go outside the course (and not around it): " +
-                                 target.string());
+        throw std::runtime_error(
+            formatted(_("the student edition must go outside the course (and not around it): %s"), target.c_str()));
     }
     const auto lessons = load_lessons(course / "lessons");
     const auto exercises = pristine_exercises(course);
 
     std::error_code ec;
     if (fs::exists(target, ec)) {
-        if (!fs::is_directory(target)) throw std::runtime_error(target.string() + " exists and is not a folder");
+        if (!fs::is_directory(target)) throw std::runtime_error(formatted(_("%s exists and is not a folder"), target.c_str()));
         std::vector<fs::path> entries;
         for (const auto& entry : fs::directory_iterator(target)) entries.push_back(entry.path());
         if (!entries.empty() && !force) {
-            throw std::runtime_error(target.string() + " is not empty; add --force to replace its contents (a .git "
-                                     "folder in it is kept)");
+            throw std::runtime_error(formatted(
+                _("%s is not empty; add --force to replace its contents (a .git folder in it is kept)"), target.c_str()));
         }
         for (const auto& entry : entries) {
             if (entry.filename() == ".git") continue;
             const auto failures = remove_tree(entry);
-            if (!failures.empty()) throw std::runtime_error("cannot clear " + failures.front());
+            if (!failures.empty()) throw std::runtime_error(formatted(_("cannot clear %s"), failures.front().c_str()));
         }
     }
     fs::create_directories(target);

@@ -1,4 +1,5 @@
 #include "submission.hpp"
+#include "i18n.hpp"
 
 #include "subprocess.hpp"
 
@@ -36,16 +37,17 @@ fs::path fd_path(int fd) {
 }
 
 std::string kind_of(mode_t mode) {
-    if (S_ISDIR(mode)) return "a folder";
-    if (S_ISFIFO(mode)) return "a named pipe";
-    if (S_ISSOCK(mode)) return "a socket";
-    if (S_ISCHR(mode) || S_ISBLK(mode)) return "a device";
-    if (S_ISLNK(mode)) return "a symbolic link";
-    return "not a regular file";
+    if (S_ISDIR(mode)) return _("a folder");
+    if (S_ISFIFO(mode)) return _("a named pipe");
+    if (S_ISSOCK(mode)) return _("a socket");
+    if (S_ISCHR(mode) || S_ISBLK(mode)) return _("a device");
+    if (S_ISLNK(mode)) return _("a symbolic link");
+    return _("not a regular file");
 }
 
-// "is a symbolic link ..." for the link `name` in the folder `dir_fd`.
-std::string describe_link(int dir_fd, const std::string& name, const fs::path& root) {
+// "is a symbolic link ..." for the link `name` in the folder `dir_fd`; "is in
+// FOLDER, which is a symbolic link ..." when `folder` (the link) isn't the file.
+std::string describe_link(int dir_fd, const std::string& name, const fs::path& root, const std::string& folder) {
     std::array<char, 4096> buffer{};
     const auto n = readlinkat(dir_fd, name.c_str(), buffer.data(), buffer.size() - 1);
     const std::string target = n > 0 ? std::string(buffer.data(), static_cast<std::size_t>(n)) : "?";
@@ -55,15 +57,23 @@ std::string describe_link(int dir_fd, const std::string& name, const fs::path& r
     auto canonical = fs::weakly_canonical(resolved, ec);
     if (ec) canonical = resolved.lexically_normal();
     if (!is_within(canonical, root)) {
-        return "is a symbolic link pointing outside the submission (to " + target + "); it was not followed";
+        return folder.empty()
+                   ? formatted(_("is a symbolic link pointing outside the submission (to %s); it was not followed"),
+                               target.c_str())
+                   : formatted(_("is in %s, which is a symbolic link pointing outside the submission (to %s); it was "
+                                 "not followed"),
+                               folder.c_str(), target.c_str());
     }
-    return "is a symbolic link (to " + target + "); only regular files are accepted";
+    return folder.empty()
+               ? formatted(_("is a symbolic link (to %s); only regular files are accepted"), target.c_str())
+               : formatted(_("is in %s, which is a symbolic link (to %s); only regular files are accepted"),
+                           folder.c_str(), target.c_str());
 }
 
 std::string size_text(std::size_t bytes) {
-    if (bytes >= (1u << 20)) return std::to_string(bytes >> 20) + " MiB";
-    if (bytes >= 1024) return std::to_string(bytes >> 10) + " KiB";
-    return std::to_string(bytes) + " bytes";
+    if (bytes >= (1u << 20)) return formatted(_("%zu MiB"), bytes >> 20);
+    if (bytes >= 1024) return formatted(_("%zu KiB"), bytes >> 10);
+    return formatted(ngettext("%zu byte", "%zu bytes", bytes), bytes);
 }
 
 // Reads exercises/<relative> below `root_fd` without following any symbolic
@@ -76,7 +86,7 @@ SubmittedFile read_file_below(int root_fd, const fs::path& root, const fs::path&
     for (const auto& part : parts) {
         if (part.empty() || part == "." || part == ".." || part.find('/') != std::string::npos) {
             file.state = FileState::refused;
-            file.problem = "has an invalid path";
+            file.problem = _("has an invalid path");
             return file;
         }
     }
@@ -91,24 +101,24 @@ SubmittedFile read_file_below(int root_fd, const fs::path& root, const fs::path&
         if (fstatat(dir.get(), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
             if (errno == ENOENT || errno == ENOTDIR) return file; // missing
             file.state = FileState::refused;
-            file.problem = "cannot be read: " + std::string(std::strerror(errno));
+            file.problem = formatted(_("cannot be read: %s"), std::strerror(errno));
             return file;
         }
         if (S_ISLNK(st.st_mode)) {
             file.state = FileState::refused;
-            file.problem = (last ? "" : "is in " + shown + ", which ") + describe_link(dir.get(), name, root);
+            file.problem = describe_link(dir.get(), name, root, last ? std::string() : shown);
             return file;
         }
         if (!last) {
             if (!S_ISDIR(st.st_mode)) {
                 file.state = FileState::refused;
-                file.problem = "is in " + shown + ", which is " + kind_of(st.st_mode) + ", not a folder";
+                file.problem = formatted(_("is in %s, which is %s, not a folder"), shown.c_str(), kind_of(st.st_mode).c_str());
                 return file;
             }
             Fd next(openat(dir.get(), name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
             if (next.get() < 0) {
                 file.state = FileState::refused;
-                file.problem = "cannot be read: " + shown + ": " + std::strerror(errno);
+                file.problem = formatted(_("cannot be read: %s: %s"), shown.c_str(), std::strerror(errno));
                 return file;
             }
             dir = std::move(next);
@@ -116,26 +126,27 @@ SubmittedFile read_file_below(int root_fd, const fs::path& root, const fs::path&
         }
         if (!S_ISREG(st.st_mode)) {
             file.state = FileState::refused;
-            file.problem = "is " + kind_of(st.st_mode) + ", not a regular file";
+            file.problem = formatted(_("is %s, not a regular file"), kind_of(st.st_mode).c_str());
             return file;
         }
         if (static_cast<std::size_t>(st.st_size) > limits.max_file_size) {
             file.state = FileState::refused;
-            file.problem = "is " + size_text(static_cast<std::size_t>(st.st_size)) + ", more than the limit of " +
-                           size_text(limits.max_file_size);
+            file.problem = formatted(_("is %s, more than the limit of %s"),
+                                     size_text(static_cast<std::size_t>(st.st_size)).c_str(),
+                                     size_text(limits.max_file_size).c_str());
             return file;
         }
         Fd fd(openat(dir.get(), name.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC));
         struct stat opened {};
         if (fd.get() < 0 || fstat(fd.get(), &opened) != 0 || !S_ISREG(opened.st_mode)) {
             file.state = FileState::refused;
-            file.problem = "cannot be read" + (fd.get() < 0 ? ": " + std::string(std::strerror(errno)) : "");
+            file.problem = fd.get() < 0 ? formatted(_("cannot be read: %s"), std::strerror(errno)) : std::string(_("cannot be read"));
             return file;
         }
         // Belt and braces: where the kernel says the file is.
         if (const auto real = fd_path(fd.get()); real.empty() || !is_within(real, root)) {
             file.state = FileState::refused;
-            file.problem = "lies outside the submission";
+            file.problem = _("lies outside the submission");
             return file;
         }
         std::string content;
@@ -145,14 +156,14 @@ SubmittedFile read_file_below(int root_fd, const fs::path& root, const fs::path&
             if (n < 0 && errno == EINTR) continue;
             if (n < 0) {
                 file.state = FileState::refused;
-                file.problem = "cannot be read: " + std::string(std::strerror(errno));
+                file.problem = formatted(_("cannot be read: %s"), std::strerror(errno));
                 return file;
             }
             if (n == 0) break;
             content.append(buffer, static_cast<std::size_t>(n));
             if (content.size() > limits.max_file_size) {
                 file.state = FileState::refused;
-                file.problem = "is more than the limit of " + size_text(limits.max_file_size);
+                file.problem = formatted(_("is more than the limit of %s"), size_text(limits.max_file_size).c_str());
                 return file;
             }
         }
@@ -187,12 +198,12 @@ SubmissionContents read_directory(const SubmissionSpec& spec, const std::vector<
     std::error_code ec;
     const auto root = fs::canonical(spec.path, ec);
     if (ec) {
-        contents.error = "cannot open " + spec.path.string() + ": " + ec.message();
+        contents.error = formatted(_("cannot open %s: %s"), spec.path.c_str(), ec.message().c_str());
         return contents;
     }
     const Fd root_fd(open(root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     if (root_fd.get() < 0) {
-        contents.error = "cannot open " + root.string() + ": " + std::strerror(errno);
+        contents.error = formatted(_("cannot open %s: %s"), root.c_str(), std::strerror(errno));
         return contents;
     }
     for (const auto& relative : owned) contents.files.push_back(read_file_below(root_fd.get(), root, relative, limits));
@@ -228,7 +239,8 @@ SubmissionContents read_git(const SubmissionSpec& spec, const std::vector<fs::pa
     const auto listing = git(spec.path, {"ls-tree", "-r", "-z", "-l", "--full-tree", spec.rev, "--", "exercises"},
                              64u << 20);
     if (!listing.succeeded()) {
-        contents.error = "git cannot list " + spec.rev + " of " + spec.path.string() + ": " + listing.output;
+        contents.error =
+            formatted(_("git cannot list %s of %s: %s"), spec.rev.c_str(), spec.path.c_str(), listing.output.c_str());
         return contents;
     }
     std::map<std::string, TreeEntry> entries;
@@ -270,7 +282,7 @@ SubmissionContents read_git(const SubmissionSpec& spec, const std::vector<fs::pa
             for (const auto& [path, entry] : entries) {
                 if (entry.mode == "120000" && key.starts_with(path + "/")) {
                     file.state = FileState::refused;
-                    file.problem = "is in " + path + ", which is a symbolic link; it was not followed";
+                    file.problem = formatted(_("is in %s, which is a symbolic link; it was not followed"), path.c_str());
                 }
             }
             contents.files.push_back(std::move(file));
@@ -279,18 +291,19 @@ SubmissionContents read_git(const SubmissionSpec& spec, const std::vector<fs::pa
         const auto& entry = it->second;
         if (entry.mode == "120000") {
             file.state = FileState::refused;
-            file.problem = "is a symbolic link; only regular files are accepted";
+            file.problem = _("is a symbolic link; only regular files are accepted");
         } else if (entry.type != "blob") {
             file.state = FileState::refused;
-            file.problem = entry.type == "commit" ? "is a git submodule, not a file" : "is not a regular file";
+            file.problem = entry.type == "commit" ? _("is a git submodule, not a file") : _("is not a regular file");
         } else if (entry.size > limits.max_file_size) {
             file.state = FileState::refused;
-            file.problem = "is " + size_text(entry.size) + ", more than the limit of " + size_text(limits.max_file_size);
+            file.problem = formatted(_("is %s, more than the limit of %s"), size_text(entry.size).c_str(),
+                                     size_text(limits.max_file_size).c_str());
         } else {
             const auto blob = git(spec.path, {"cat-file", "blob", entry.object}, entry.size + 4096);
             if (!blob.succeeded() || blob.output.size() != entry.size) {
                 file.state = FileState::refused;
-                file.problem = "cannot be read from git: " + blob.output.substr(0, 200);
+                file.problem = formatted(_("cannot be read from git: %s"), blob.output.substr(0, 200).c_str());
             } else {
                 file.state = FileState::ok;
                 file.content = blob.output;
@@ -394,7 +407,7 @@ std::vector<SubmissionSpec> find_submissions(const std::vector<fs::path>& paths,
                 SubmissionSpec empty;
                 empty.student = student_name(folder);
                 empty.path = folder;
-                empty.problem = "no exercises/ folder found in " + folder.string() + ": nothing to grade";
+                empty.problem = formatted(_("no exercises/ folder found in %s: nothing to grade"), folder.c_str());
                 inside.push_back(std::move(empty));
             }
         }
@@ -404,7 +417,7 @@ std::vector<SubmissionSpec> find_submissions(const std::vector<fs::path>& paths,
             SubmissionSpec empty;
             empty.student = student_name(path);
             empty.path = path;
-            empty.problem = "no exercises/ folder found in " + path.string() + ": nothing to grade";
+            empty.problem = formatted(_("no exercises/ folder found in %s: nothing to grade"), path.c_str());
             found.push_back(std::move(empty));
         }
     }
@@ -450,12 +463,13 @@ std::optional<std::string> include_problem(const std::string& target, int line) 
     bool dotdot = false;
     for (const auto& part : path) dotdot = dotdot || part == "..";
     if (!target.empty() && target.front() == '/') {
-        return "includes a file by an absolute path on line " + std::to_string(line) + " (" + target +
-               "); only the course's own headers may be included";
+        return formatted(_("includes a file by an absolute path on line %d (%s); only the course's own headers may "
+                           "be included"),
+                         line, target.c_str());
     }
     if (dotdot || target.find('\\') != std::string::npos) {
-        return "includes a file outside its folder on line " + std::to_string(line) + " (" + target +
-               "); include course headers by name";
+        return formatted(_("includes a file outside its folder on line %d (%s); include course headers by name"), line,
+                         target.c_str());
     }
     return std::nullopt;
 }
@@ -572,8 +586,8 @@ private:
         const int line = lines_[std::min(i, lines_.size() - 1)];
         i = skip_blanks(i);
         if (i >= chars_.size() || (chars_[i] != '"' && chars_[i] != '<')) {
-            return "has an #" + name + " whose file is chosen by a macro on line " + std::to_string(line) +
-                   "; write the header's name";
+            return formatted(_("has an #%s whose file is chosen by a macro on line %d; write the header's name"),
+                             name.c_str(), line);
         }
         const char close = chars_[i] == '"' ? '"' : '>';
         std::string target;
@@ -596,13 +610,13 @@ std::optional<std::string> source_problem(const fs::path& relative, std::string_
         if (c == 0 || (c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f' && c != '\v') || c == 0x7F) {
             char hex[8];
             std::snprintf(hex, sizeof hex, "0x%02X", c);
-            return "is not a text file (byte " + std::string(hex) + " on line " + std::to_string(line) + ")";
+            return formatted(_("is not a text file (byte %s on line %d)"), hex, line);
         }
     }
     std::string lower(content);
     std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
     if (lower.find(".incbin") != std::string::npos) {
-        return "uses .incbin, which would make the assembler read a file from outside the submission";
+        return std::string(_("uses .incbin, which would make the assembler read a file from outside the submission"));
     }
     return DirectiveScanner(content).problem();
 }

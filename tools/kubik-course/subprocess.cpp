@@ -155,7 +155,11 @@ void CappedBuffer::append(const char* data, std::size_t size) {
 
 std::string CappedBuffer::str() const {
     if (dropped_ == 0) return head_ + tail_;
-    return head_ + "\n[... " + std::to_string(dropped_) + " bytes of output left out ...]\n" + tail_;
+    return head_ + "\n" +
+           formatted(ngettext("[... %zu byte of output left out ...]", "[... %zu bytes of output left out ...]",
+                              static_cast<unsigned long>(dropped_)),
+                     static_cast<std::size_t>(dropped_)) +
+           "\n" + tail_;
 }
 
 ProcessResult run_process(const ProcessOptions& options) {
@@ -256,7 +260,7 @@ ProcessResult run_process(const ProcessOptions& options) {
     result.elapsed = Clock::now() - started;
 
     if (result.start_failed) {
-        result.output = "cannot run " + options.argv[0] + ": " + std::strerror(exec_errno) + "\n";
+        result.output = formatted(_("cannot run %s: %s"), options.argv[0].c_str(), std::strerror(exec_errno)) + "\n";
         return result;
     }
     if (WIFSIGNALED(status)) {

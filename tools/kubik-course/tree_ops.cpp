@@ -1,4 +1,5 @@
 #include "tree_ops.hpp"
+#include "i18n.hpp"
 
 #include <algorithm>
 #include <cerrno>
@@ -43,7 +44,7 @@ std::string unescape(const std::string& field) {
 
 void copy_one(const fs::path& from, const fs::path& to, const fs::path& relative, const CopyFilter& filter) {
     struct stat st {};
-    if (lstat(from.c_str(), &st) != 0) throw std::runtime_error("cannot read " + from.string() + ": " + std::strerror(errno));
+    if (lstat(from.c_str(), &st) != 0) throw std::runtime_error(formatted(_("cannot read %s: %s"), from.c_str(), std::strerror(errno)));
     if (S_ISDIR(st.st_mode)) {
         if (!relative.empty() && filter && !filter(relative, true)) return;
         fs::create_directories(to);
@@ -82,7 +83,7 @@ int remove_entry(const char* path, const struct stat*, int type, struct FTW*) {
 } // namespace
 
 void copy_tree(const fs::path& from, const fs::path& to, const CopyFilter& filter) {
-    if (!fs::is_directory(from)) throw std::runtime_error(from.string() + " is not a folder");
+    if (!fs::is_directory(from)) throw std::runtime_error(formatted(_("%s is not a folder"), from.c_str()));
     copy_one(from, to, fs::path(), filter);
 }
 
@@ -129,7 +130,7 @@ std::vector<std::string> remove_tree(const fs::path& path) {
     std::vector<std::string> failures;
     std::error_code ec;
     if (!fs::exists(fs::symlink_status(path, ec))) return failures;
-    for (const auto& mount : unmount_below(path)) failures.push_back(mount.string() + ": still mounted");
+    for (const auto& mount : unmount_below(path)) failures.push_back(formatted(_("%s: still mounted"), mount.c_str()));
     if (!failures.empty()) return failures; // never delete through a mount
     g_remove_failures = &failures;
     // FTW_PHYS: never follow links; FTW_MOUNT: never leave the file system.
@@ -156,12 +157,12 @@ void write_file(const fs::path& path, const std::string& content) {
     std::ofstream out(path, std::ios::binary | std::ios::trunc);
     out << content;
     out.close();
-    if (!out) throw std::runtime_error("cannot write " + path.string());
+    if (!out) throw std::runtime_error(formatted(_("cannot write %s"), path.c_str()));
 }
 
 std::string read_file(const fs::path& path) {
     std::ifstream in(path, std::ios::binary);
-    if (!in) throw std::runtime_error("cannot read " + path.string());
+    if (!in) throw std::runtime_error(formatted(_("cannot read %s"), path.c_str()));
     return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 

@@ -12,7 +12,27 @@ endif()
 # entries counting as untranslated.
 execute_process(COMMAND "${MSGCMP}" "${SOURCE_DIR}/po/ru.po" "${POT}" RESULT_VARIABLE rc)
 if(NOT rc EQUAL 0)
-  message(FATAL_ERROR "po/ru.po lacks translations of the messages above: run "
+  # msgcmp names only places; say which messages they are: ru.po merged with
+  # the fresh template, and what in it is untranslated or fuzzy.
+  get_filename_component(msgdir "${MSGCMP}" DIRECTORY)
+  find_program(MSGMERGE msgmerge HINTS "${msgdir}")
+  find_program(MSGATTRIB msgattrib HINTS "${msgdir}")
+  set(merged "${POT}.merged.po")
+  execute_process(COMMAND "${MSGMERGE}" --quiet --no-fuzzy-matching -o "${merged}" "${SOURCE_DIR}/po/ru.po" "${POT}")
+  set(missing "")
+  foreach(which --untranslated --only-fuzzy)
+    execute_process(COMMAND "${MSGATTRIB}" ${which} --no-obsolete --no-wrap --no-location "${merged}"
+                    OUTPUT_VARIABLE entries)
+    string(REGEX MATCHALL "\nmsgid \"[^\n]*" ids "${entries}")
+    foreach(id IN LISTS ids)
+      string(REGEX REPLACE "^\nmsgid " "" id "${id}")
+      if(NOT id STREQUAL "\"\"")
+        string(APPEND missing "  ${id}\n")
+      endif()
+    endforeach()
+  endforeach()
+  file(REMOVE "${merged}")
+  message(FATAL_ERROR "po/ru.po lacks translations of these messages:\n${missing}run "
                       "`cmake --build build --target kubik-course-pot`, translate them in "
                       "tools/kubik-course/po/ru.po and drop their fuzzy marks")
 endif()
