@@ -84,6 +84,54 @@ TEST_F(Process, MissingAbsolutePathIs127) {
     expect_no_container_state("after a path that doesn't exist");
 }
 
+TEST_F(Process, PathThroughAFileIs127) {
+    // ENOTDIR: a component of the path is a file, so the command doesn't
+    // exist — "not found" (127), not "can't run" (126).
+    auto r = krun({"--rm", "busybox", "/etc/passwd/kubik"});
+    EXPECT_EQ(r.exit_code, 127) << r.describe();
+    expect_no_container_state("after a path through a file");
+}
+
+TEST_F(Process, CommandIsSearchedInTheContainersPathNotKubiks) {
+    // kubik's own PATH leads nowhere; the image's PATH (and -e PATH) is the
+    // one searched. A walk of PATH also goes on past a file it may not run
+    // (EACCES) and runs a later one, as execvp does. The directories are
+    // named twice, as the container sees them (lesson 1 on) and as the host
+    // does (lesson 0, where the command still runs in the host's root).
+    const fs::path rootfs = image_dir() / "rootfs";
+    fs::create_directories(rootfs / "kubik-na");
+    fs::create_directories(rootfs / "kubik-ok");
+    std::ofstream(rootfs / "kubik-na/kubik-tool") << "#!/bin/sh\necho not runnable\n";
+    std::ofstream(rootfs / "kubik-ok/kubik-tool") << "#!/bin/sh\necho ran the second\n";
+    fs::permissions(rootfs / "kubik-na/kubik-tool", fs::perms(0644));
+    fs::permissions(rootfs / "kubik-ok/kubik-tool", fs::perms(0755));
+    RunOptions o;
+    o.env = {{"PATH", "/kubik-host-only"}};
+    auto r = krun({"--rm", "busybox", "env"}, o);
+    EXPECT_EQ(r.exit_code, 0) << "`env` is in the image's PATH; kubik's own PATH must not be searched\n"
+                              << r.describe();
+    const std::string path = "PATH=/kubik-na:" + (rootfs / "kubik-na").string() + ":/kubik-ok:" +
+                             (rootfs / "kubik-ok").string() + ":/bin:/usr/bin";
+    r = krun({"--rm", "-e", path, "busybox", "kubik-tool"}, o);
+    EXPECT_EQ(r.exit_code, 0) << "the first kubik-tool in PATH is not executable, the second is\n" << r.describe();
+    EXPECT_EQ(r.out, "ran the second\n") << r.describe();
+}
+
+TEST_F(Process, SignalsKubikIgnoresAreNotIgnoredByTheCommand) {
+    // Started with SIGINT, SIGQUIT and SIGHUP ignored (nohup, `cmd &` in a
+    // script), kubik must not pass that on: the command's SIGINT is the
+    // default again and kills it (130). An ignored one would let it print.
+    std::vector<std::string> argv{"/bin/sh", "-c", "trap '' INT QUIT HUP; exec \"$@\"", "sh"};
+    for (const auto& a : kubik_argv({"run", "--rm", "busybox", "sh", "-c", "kill -INT $$; echo survived"}))
+        argv.push_back(a);
+    Child run(argv);
+    auto r = run.finish(20s);
+    EXPECT_EQ(r.exit_code, 128 + SIGINT) << "SIGINT, ignored by kubik's caller, must kill the command\n"
+                                         << r.describe();
+    EXPECT_EQ(r.out.find("survived"), std::string::npos) << r.describe();
+    expect_no_container_state("after SIGINT");
+}
+
 TEST_F(Process, FileThatIsNotExecutableIs126) {
     auto r = krun({"--rm", "busybox", "/etc/passwd"});
     EXPECT_EQ(r.exit_code, 126) << r.describe();
@@ -467,6 +515,11 @@ TEST_F(Process, TtyGivesTheCommandATerminal) {
     EXPECT_NE(out.find("37 123\n"), std::string::npos)
         << "`stty size` must show the window size of kubik's terminal (37 rows, 123 columns), got:\n"
         << out;
+    // TERM=xterm is only the default: -e TERM wins, as docker has it.
+    r = run_in_pty(kubik_argv({"run", "--rm", "-t", "-e", "TERM=vt100", "busybox", "sh", "-c", "echo \"TERM=$TERM\""}),
+                   24, 80, 20s);
+    EXPECT_NE(r.output.find("TERM=vt100"), std::string::npos) << "-t -e TERM=vt100 must keep vt100, got:\n"
+                                                              << r.output;
     expect_no_container_state("after -t");
 }
 
