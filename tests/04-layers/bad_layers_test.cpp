@@ -7,6 +7,7 @@
 
 #include <sys/stat.h>
 
+#include <fstream>
 #include <functional>
 
 namespace kubik::test {
@@ -86,6 +87,8 @@ std::vector<BadImage> bad_images() {
     };
 }
 
+void PrintTo(const BadImage& bad, std::ostream* os) { *os << bad.name; }
+
 class BadLayers : public Lesson4Test, public ::testing::WithParamInterface<BadImage> {};
 
 bool contains_any(const std::string& text, const std::string& alternatives) {
@@ -133,7 +136,7 @@ TEST_P(BadLayers, AreRefusedByNameAndLeaveTheStoreAsItWas) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Lesson4, BadLayers, ::testing::ValuesIn(bad_images()),
-                         [](const ::testing::TestParamInfo<BadImage>& info) { return info.param.name; });
+                         [](const ::testing::TestParamInfo<BadImage>& param) { return param.param.name; });
 
 }  // namespace
 }  // namespace kubik::test
