@@ -533,7 +533,10 @@ TarListing read_tar(const fs::path& path) {
             }
             for (const auto& [key, value] : e.xattrs)
                 if (key.rfind("trusted.overlay.", 0) == 0) type += " xattr " + key;
-            listing.names.push_back(e.path + " " + type);
+            // A directory may be written "d/" or "d"; tar means the same.
+            std::string name = e.path;
+            while (name.size() > 1 && name.back() == '/') name.pop_back();
+            listing.names.push_back(name + " " + type);
         }
     } catch (const std::exception& e) {
         listing.error = e.what();
