@@ -158,6 +158,8 @@ TEST(LayerFunctions, ApplyLayerTurnsOciWhiteoutsIntoOverlayfsOnes) {
                        {{"name", "./data/"}, {"type", "dir"}},
                        {{"name", "./data/.wh..wh..opq"}},
                        {{"name", "./data/new"}, {"data", "new\n"}},
+                       {{"name", "./old/"}, {"type", "dir"}, {"mtime", 1500000000}},
+                       {{"name", "./old/f"}, {"data", "f"}},
                    }));
     const std::string error = apply(tar, dir);
     if (error.find("not implemented yet") != std::string::npos) FAIL() << error;
@@ -175,6 +177,10 @@ TEST(LayerFunctions, ApplyLayerTurnsOciWhiteoutsIntoOverlayfsOnes) {
     EXPECT_EQ(what_is(dir / "data/new"), "file \"new\n\"");
     EXPECT_EQ(opaque_of(dir), "none") << "the layer's root must not be made opaque by data/'s marker";
     EXPECT_EQ(opaque_of(dir / "etc"), "none") << "etc/ has no opaque marker";
+    struct stat st {};
+    ASSERT_EQ(::lstat((dir / "old").c_str(), &st), 0);
+    EXPECT_EQ(st.st_mtim.tv_sec, 1500000000)
+        << "old/ has the tar's mtime only if it is set after old/f was created in it: root.finish()";
 }
 
 TEST(LayerFunctions, ApplyLayerOpaqueMarkerWithoutOrBeforeItsDirectory) {
@@ -580,6 +586,8 @@ TEST(LayerFunctions, WriteLayerWritesWhiteoutsAndOpaqueDirectoriesInOrder) {
     put(upper / "e/.hidden", "h");
     make_whiteout(upper / "e/gone");
     make_whiteout(upper / "e/sub/deep");
+    // A real device node the container made (5:0 is /dev/tty): not a whiteout.
+    ASSERT_EQ(::mknod((upper / "tty").c_str(), S_IFCHR | 0600, makedev(5, 0)), 0) << std::strerror(errno);
 
     const fs::path tar = scratch.path() / "layer.tar";
     const std::string error = write_layer_to(upper, tar);
@@ -598,6 +606,7 @@ TEST(LayerFunctions, WriteLayerWritesWhiteoutsAndOpaqueDirectoriesInOrder) {
               "e/sub dir\n"
               "e/sub/.wh.deep file 0\n"
               "new file 4\n"
+              "tty char 5:0\n"
               ".wh.x file 0\n")
         << "write_layer() of an upper directory: each directory's names sorted, a directory before what it "
            "holds, a whiteout (char 0:0) as an empty \".wh.NAME\" in its own directory, an opaque directory "
