@@ -153,39 +153,11 @@ void add_images(CLI::App& parent, const std::string& name, const std::string& us
 
 // --- rmi -------------------------------------------------------------------
 
-// Docker's rules (daemon/images/image_delete.go): a name that is one of
-// several of the image's only loses the name; the image itself goes only
-// when no container uses it, and -f overrides that for a stopped one.
+// Docker's rules (daemon/images/image_delete.go) are the store's: a name
+// that is one of several only loses the name, and a container's image is
+// refused unless -f (a running one's by ID even then).
 void remove_image(ImageStore& store, const ImageUsers& users, const std::string& ref, bool force) {
-    Image image = store.find(ref);
-    bool by_name = false;
-    try {
-        by_name = std::find(image.tags.begin(), image.tags.end(), ImageRef::parse(ref).str()) != image.tags.end();
-    } catch (const Error&) {
-        // An ID prefix need not parse as a name ("sha256:…").
-    }
-    const auto& using_it = users.of(image.id);
-    if (!using_it.empty() && !(by_name && image.tags.size() > 1)) {
-        const auto& user = using_it.front();
-        if (by_name && !force)
-            throw Error("conflict: unable to remove repository reference \"" + ref + "\" (must force) - container " +
-                            short_id(user.container_id) + " is using its referenced image " + short_id(image.id),
-                        kExitGeneric);
-        if (!by_name) {
-            auto running = std::find_if(using_it.begin(), using_it.end(), [](const ImageUser& u) { return u.running; });
-            if (running != using_it.end())
-                throw Error("conflict: unable to delete " + short_id(image.id) +
-                                " (cannot be forced) - image is being used by running container " +
-                                short_id(running->container_id),
-                            kExitGeneric);
-            if (!force)
-                throw Error("conflict: unable to delete " + short_id(image.id) +
-                                " (must be forced) - image is being used by stopped container " +
-                                short_id(user.container_id),
-                            kExitGeneric);
-        }
-    }
-    for (const auto& line : store.remove(ref, force, users.chain_ids)) std::cout << line << "\n";
+    for (const auto& line : store.remove(ref, force, users.chain_ids, users.for_remove())) std::cout << line << "\n";
 }
 
 void add_rmi(CLI::App& parent, const std::string& name, const std::string& usage, const GlobalOptions& global,
@@ -346,7 +318,8 @@ int prune(const GlobalOptions& global, bool all, bool force) {
         if (!users.of(img.id).empty() || (!all && !img.tags.empty())) continue;
         auto refs = img.tags.empty() ? std::vector<std::string>{img.id} : img.tags;
         for (const auto& ref : refs)
-            for (const auto& line : store.remove(ref, /*force=*/true, users.chain_ids)) deleted.push_back(lower_first(line));
+            for (const auto& line : store.remove(ref, /*force=*/true, users.chain_ids, users.for_remove()))
+                deleted.push_back(lower_first(line));
     }
     store.prune(users.chain_ids);
     auto after = store.usage();

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "container/container_store.hpp"
+#include "image/image_store.hpp"
 
 #include <map>
 #include <set>
@@ -11,12 +12,6 @@
 #include <vector>
 
 namespace kubik {
-
-/// One container that uses an image.
-struct ImageUser {
-    std::string container_id; ///< 64 hex digits
-    bool running = false;     ///< its init still runs (ContainerInfo::running)
-};
 
 /// Every container's claim on the image store.
 struct ImageUsers {
@@ -28,6 +23,9 @@ struct ImageUsers {
 
     /// The containers of image `image_id` (none: an empty list).
     const std::vector<ImageUser>& of(const std::string& image_id) const;
+    /// Image ID → the one container ImageStore::remove() names in its
+    /// refusal: a running one if any (that refusal -f can't override).
+    std::map<std::string, ImageUser> for_remove() const;
 };
 
 /// Reads every container's record in `store`. A container whose record
