@@ -12,6 +12,7 @@
 #include "layers.hpp"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/file.h>
 #include <sys/random.h>
 #include <sys/stat.h>
@@ -126,10 +127,6 @@ std::string layer_media_type(const fs::path& file) {
     if (n >= 4 && magic[0] == 0x28 && magic[1] == 0xb5 && magic[2] == 0x2f && magic[3] == 0xfd)
         return std::string(kLayerTar) + "+zstd";
     return kLayerTar;
-}
-
-bool is_compressed_type(const std::string& media_type) {
-    return media_type.ends_with("gzip") || media_type.ends_with("zstd");
 }
 
 // Copies `in` to a new file `out` while hashing it.
