@@ -9,6 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/install-deps.sh
+scripts/install-test-deps.sh
 cmake --preset default
 cmake --build --preset default
 ctest --preset default
