@@ -41,13 +41,11 @@ const Tarball& debian_tarball() {
         auto r = run({std::string(KUBIK_SOURCE_DIR) + "/scripts/make-debian-image.sh", "--build", KUBIK_BUILD_DIR,
                       "--tarball-only"},
                      options);
-        const auto seconds =
-            std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count() /
-            1000.0;
+        const std::chrono::duration<double> seconds = std::chrono::steady_clock::now() - start;
         if (r.exit_code == 0 && !r.out.empty()) {
             t.path = lines_of(r.out).back();
             // Shows in the test's output how long the tarball took (or that it was cached).
-            std::cout << "[ debian   ] " << t.path.string() << " ready in " << seconds << " s\n"
+            std::cout << "[ debian   ] " << t.path.string() << " ready in " << seconds.count() << " s\n"
                       << without_skip_notices(r.err);
         } else if (r.exit_code == 3) {
             t.skip = r.err;
@@ -96,7 +94,8 @@ TEST_F(Debian, ImportIsOneLayerWithTheTarballsFiles) {
     r = kubik({"images"});
     EXPECT_EQ(r.exit_code, 0) << r.describe();
     bool listed = false;
-    for (const auto& line : lines_of(r.out)) listed = listed || line.rfind("debian ", 0) == 0 && line.find(" bookworm ") != std::string::npos;
+    for (const auto& line : lines_of(r.out))
+        listed = listed || (line.rfind("debian ", 0) == 0 && line.find(" bookworm ") != std::string::npos);
     EXPECT_TRUE(listed) << "`kubik images` doesn't list debian:bookworm\n" << r.describe();
 }
 

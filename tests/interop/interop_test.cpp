@@ -100,7 +100,9 @@ protected:
     /// `kubik load -i FILE`; returns what it says it loaded ("Loaded image:
     /// REF" or "Loaded image ID: ID", docker's lines).
     std::vector<std::string> load(const fs::path& file) {
-        auto r = kubik({"load", "-i", file.string()}, RunOptions{.timeout = 120s});
+        RunOptions options;
+        options.timeout = 120s;
+        auto r = kubik({"load", "-i", file.string()}, options);
         EXPECT_EQ(r.exit_code, 0) << r.describe();
         std::vector<std::string> loaded;
         for (const auto& line : lines_of(r.out)) {
