@@ -58,6 +58,14 @@ private:
         struct timespec mtime;
     };
     std::vector<DirTime> dir_times_;
+    // The parent directory of the last entry: a layer lists a directory's
+    // entries together, so most entries need no path walk at all.
+    std::string cached_dir_path_;
+    UniqueFd cached_dir_;
+
+    /// The descriptor of directory `dir` (normalised, "" = the layer), made
+    /// if missing; borrowed (the cache or fd()). `entry_path` is for errors.
+    int dir_fd(const std::string& dir, const std::string& entry_path);
 };
 
 } // namespace kubik::image

@@ -1,0 +1,32 @@
+// Lesson 4 — layers: the chain ID, the name of a layer directory. Read lessons/04-layers/README.md first.
+//
+// A diff ID names a layer's changes alone; the same tar may sit on top of
+// different layers in two images, and unpacked it means something different in
+// each. The chain ID names the whole stack up to a layer, so the directory
+// unpacked for it can be shared by every image whose stack starts the same way.
+#include "layers.hpp"
+
+#include "core/error.hpp"
+#include "core/not_implemented.hpp"
+#include "core/sha256.hpp"
+
+namespace kubik::layers {
+
+std::string chain_id(const std::vector<std::string>& diff_ids) {
+    // BEGIN SOLUTION chain_id
+    // TODO: the bottom layer's chain ID is its diff ID; each layer above is
+    // sha256_digest(chain ID below + " " + its diff ID), as the OCI image spec
+    // (config.md, "Layer ChainID") defines it. No layers: throw kubik::Error.
+    if (diff_ids.empty()) throw Error("chain ID of an empty list of layers");
+    for (const auto& id : diff_ids)
+        if (!is_sha256_digest(id)) throw Error("chain ID: \"" + id + "\" is not a sha256 diff ID");
+    std::string chain = diff_ids.front();
+    // Bottom first, one layer at a time: the ID changes if any layer below
+    // does, or if the order does.
+    for (std::size_t i = 1; i < diff_ids.size(); ++i)
+        chain = sha256_digest(chain + " " + diff_ids[i]);
+    return chain;
+    // END SOLUTION chain_id
+}
+
+} // namespace kubik::layers
