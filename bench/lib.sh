@@ -9,7 +9,7 @@
 # BENCH_DIR sets where the scratch directory goes (default /var/tmp: a disk
 # file system, as kubik's state root normally is; /tmp may be a tmpfs).
 # shellcheck shell=bash
-: "${bench:?set bench to the script's name before sourcing bench/lib.sh}"
+: "${bench:?set bench to the name of the script before sourcing bench/lib.sh}"
 
 die() { echo "$bench: $*" >&2; exit 1; }
 note() { echo "$bench: $*" >&2; }
