@@ -30,8 +30,16 @@ void use_docker_style_help(CLI::App& app, const std::string& usage);
 ///
 /// `kubik run`: start a container from an image, in the foreground or with -d.
 void add_run_command(CLI::App& app, const GlobalOptions& global, Action& action);
-/// `kubik image busybox` (make the busybox image) and `kubik images`.
+/// `kubik image busybox` (make the busybox image), `images`, `tag`, `rmi`,
+/// `history` and `image ls|rm|tag|history|inspect|prune`.
 void add_image_commands(CLI::App& app, const GlobalOptions& global, Action& action);
+/// `kubik load`, `save` and `import`, and their `kubik image …` forms; call
+/// after add_image_commands() (they go under its `image` too).
+void add_transfer_commands(CLI::App& app, const GlobalOptions& global, Action& action);
+/// `kubik commit`: a container's changes as a new image.
+void add_commit_command(CLI::App& app, const GlobalOptions& global, Action& action);
+/// `kubik system df`: disk usage of images and containers.
+void add_system_command(CLI::App& app, const GlobalOptions& global, Action& action);
 /// `kubik ps`: list containers.
 void add_ps_command(CLI::App& app, const GlobalOptions& global, Action& action);
 /// `kubik stop`, `kubik kill` and `kubik rm`.
@@ -40,7 +48,7 @@ void add_lifecycle_commands(CLI::App& app, const GlobalOptions& global, Action& 
 void add_logs_command(CLI::App& app, const GlobalOptions& global, Action& action);
 /// `kubik exec`: run another command in a running container.
 void add_exec_command(CLI::App& app, const GlobalOptions& global, Action& action);
-/// `kubik inspect`: containers' records as JSON, docker's shape.
+/// `kubik inspect`: containers' records (or images') as JSON, docker's shape.
 void add_inspect_command(CLI::App& app, const GlobalOptions& global, Action& action);
 /// `kubik stats`: what running containers use, from their cgroups.
 void add_stats_command(CLI::App& app, const GlobalOptions& global, Action& action);

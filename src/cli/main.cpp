@@ -56,6 +56,9 @@ int main(int argc, char** argv) {
     cli::add_inspect_command(app, global, action);
     cli::add_stats_command(app, global, action);
     cli::add_image_commands(app, global, action);
+    cli::add_transfer_commands(app, global, action);
+    cli::add_commit_command(app, global, action);
+    cli::add_system_command(app, global, action);
     cli::add_info_command(app, global, action, KUBIK_VERSION);
 
     try {

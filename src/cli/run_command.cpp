@@ -88,13 +88,15 @@ cgroups::CgroupLimits parse_limits(const RunOptions& opts) {
     return limits;
 }
 
-ContainerSpec make_spec(const RunOptions& opts, const Image& image) {
+ContainerSpec make_spec(const RunOptions& opts, const Image& image, const std::string& image_name,
+                        const std::filesystem::path& layer_links) {
     ContainerSpec spec;
     spec.id = generate_container_id();
     spec.name = opts.name.empty() ? generate_container_name() : opts.name;
-    spec.image = opts.image;
-    if (image.layers.empty()) throw Error("image " + opts.image + " has no layers");
-    spec.image_rootfs = image.layers.back().dir;
+    spec.image = image_name;
+    spec.image_id = image.id;
+    for (const auto& layer : image.layers) spec.layers.push_back({layer.chain_id, layer.dir, layer.link});
+    spec.layer_links = layer_links;
 
     // The image's ENTRYPOINT stays; a command given to `run` replaces its CMD.
     spec.argv = image.config.entrypoint;
@@ -139,8 +141,10 @@ int run(const GlobalOptions& global, RunOptions opts) {
         throw Error("invalid --cgroup-parent \"" + given_parent + "\"");
 
     const auto root = global.root_path();
-    Image image = ImageStore(root).find(opts.image);
-    ContainerSpec spec = make_spec(opts, image);
+    ImageStore images(root);
+    Image image = images.find(opts.image);
+    // Docker records the image as the user named it ("busybox", an ID prefix).
+    ContainerSpec spec = make_spec(opts, image, opts.image, images.dir() / "l");
 
     ContainerStore store(root);
     std::optional<ContainerRecord> created;

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdio>
 #include <csignal>
 #include <cstring>
 #include <regex>
@@ -38,6 +39,18 @@ int parse_signal(const std::string& text) {
     for (int sig = 1; sig < NSIG; ++sig)
         if (const char* abbrev = sigabbrev_np(sig); abbrev && name == abbrev) return sig;
     throw Error("invalid signal: " + text);
+}
+
+std::string human_size(double bytes, int precision) {
+    const char* units[] = {"B", "kB", "MB", "GB", "TB", "PB", "EB"};
+    int unit = 0;
+    while (bytes >= 1000 && unit < 6) {
+        bytes /= 1000;
+        ++unit;
+    }
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.*g%s", precision, bytes, units[unit]);
+    return buf;
 }
 
 } // namespace kubik::cli

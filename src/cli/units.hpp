@@ -16,4 +16,9 @@ int64_t parse_ram_bytes(const std::string& text);
 /// Throws kubik::Error "invalid signal: X" for anything else.
 int parse_signal(const std::string& text);
 
+/// Docker's decimal sizes (go-units HumanSizeWithPrecision): `precision`
+/// significant digits and units of 1000, "0B", "812kB", "4.26MB", "1.2GB".
+/// `docker images` and `history` use 3 digits, `system df` 4.
+std::string human_size(double bytes, int precision = 3);
+
 } // namespace kubik::cli

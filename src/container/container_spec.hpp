@@ -15,12 +15,25 @@ enum class Isolation {
     Chroot,    ///< chroot only: escapable, kept to demonstrate why
 };
 
+/// One layer of the container's image, as the image store unpacked it.
+struct ImageLayer {
+    std::string chain_id;          ///< "sha256:…": the store's key, kept from removal while the container exists
+    std::filesystem::path dir;     ///< ROOT/store/layers/HEX/diff, never written
+    std::string link;              ///< its short name in the store's links directory
+};
+
 /// One container, as `kubik run` decided it from its flags and the image.
 struct ContainerSpec {
     std::string id;       ///< 64 hex digits
     std::string name;     ///< unique in the state root
-    std::string image;    ///< "busybox:latest"
-    std::filesystem::path image_rootfs;  ///< lower layer, never written
+    std::string image;    ///< "busybox:latest", as the user named it
+    std::string image_id; ///< "sha256:…" of the image's config: what rmi checks
+    std::vector<ImageLayer> layers;      ///< the image's layers, bottom first
+    std::filesystem::path layer_links;   ///< ROOT/store/l: the short names of `layers`
+    /// The single lower directory of a container made by a kubik before
+    /// layered images (state files with "ImageRootfs"); read so that ps and
+    /// rm still work on such a container, never mounted.
+    std::filesystem::path image_rootfs;
 
     std::vector<std::string> argv;       ///< entrypoint + command
     std::vector<std::string> env;        ///< final "KEY=VALUE" list

@@ -80,11 +80,15 @@ nlohmann::json container_to_json(const ContainerInfo& info) {
     const auto& s = info.spec;
     const auto& st = info.state;
     auto opt = [](const auto& v) { return v ? nlohmann::json(*v) : nlohmann::json(nullptr); };
-    return {
+    auto layers = nlohmann::json::array();
+    for (const auto& l : s.layers) layers.push_back({{"ChainId", l.chain_id}, {"Dir", l.dir.string()}, {"Link", l.link}});
+    nlohmann::json doc = {
         {"Id", s.id},
         {"Name", s.name},
         {"Image", s.image},
-        {"ImageRootfs", s.image_rootfs.string()},
+        {"ImageId", s.image_id},
+        {"ImageLayers", layers},
+        {"LayerLinks", s.layer_links.string()},
         {"Created", st.created_at},
         {"Config",
          {{"Cmd", s.argv},
@@ -113,6 +117,9 @@ nlohmann::json container_to_json(const ContainerInfo& info) {
           {"StartedAt", st.started_at},
           {"FinishedAt", st.finished_at}}},
     };
+    // Only an old record has one; a new one has its layers instead.
+    if (!s.image_rootfs.empty()) doc["ImageRootfs"] = s.image_rootfs.string();
+    return doc;
 }
 
 ContainerInfo container_from_json(const nlohmann::json& doc) {
@@ -122,6 +129,12 @@ ContainerInfo container_from_json(const nlohmann::json& doc) {
     s.id = doc.at("Id");
     s.name = doc.at("Name");
     s.image = doc.value("Image", "");
+    s.image_id = doc.value("ImageId", "");
+    if (auto it = doc.find("ImageLayers"); it != doc.end() && it->is_array())
+        for (const auto& l : *it)
+            s.layers.push_back({l.value("ChainId", ""), l.value("Dir", ""), l.value("Link", "")});
+    s.layer_links = doc.value("LayerLinks", "");
+    // Written by a kubik from before layered images.
     s.image_rootfs = doc.value("ImageRootfs", "");
     st.created_at = doc.value("Created", "");
     const auto& c = doc.at("Config");

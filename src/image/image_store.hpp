@@ -91,12 +91,14 @@ public:
     /// Writes `references` as one archive readable as docker-archive and as
     /// oci-archive (docker 25's `save` layout) to `fd`.
     void save(const std::vector<std::string>& references, int fd, const Progress& progress);
-    /// Makes a one-layer image from a root filesystem tarball read from `fd`.
+    /// Makes a one-layer image from a root filesystem tarball read from `fd`,
+    /// tagged `ref` (an empty name: untagged, as `docker import FILE`).
     Image import(int fd, const ImageRef& ref, const Progress& progress);
     /// Adds a layer (a tar file already written, uncompressed) on top of
-    /// `base` with the given config and a history line; tags it `ref`.
+    /// `base` with the given config and a history line (`created_by`, and
+    /// `comment`: `kubik commit -m`); tags it `ref` (an empty name: untagged).
     Image commit(const Image& base, const std::filesystem::path& layer_tar, const ImageConfig& config,
-                 const std::string& created_by, const ImageRef& ref);
+                 const std::string& created_by, const ImageRef& ref, const std::string& comment = "");
     /// Points `target` at the image `source` names.
     void tag(const std::string& source, const ImageRef& target);
     /// `kubik rmi`: removes a reference; the image's blobs and layers go when
