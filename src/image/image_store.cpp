@@ -12,6 +12,7 @@
 #include "layers.hpp"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/file.h>
 #include <sys/random.h>
 #include <sys/stat.h>
@@ -697,7 +698,7 @@ Image ImageStore::import(int fd, const ImageRef& ref, const Progress& progress) 
 }
 
 Image ImageStore::commit(const Image& base, const fs::path& layer_tar, const ImageConfig& config,
-                         const std::string& created_by, const ImageRef& ref) {
+                         const std::string& created_by, const ImageRef& ref, const std::string& comment) {
     fs::create_directories(dir_);
     TempGuard tmp(temp_path("commit"));
     std::string digest;
@@ -730,7 +731,9 @@ Image ImageStore::commit(const Image& base, const fs::path& layer_tar, const Ima
         doc["rootfs"]["type"] = "layers";
         doc["rootfs"]["diff_ids"].push_back(layer.diff_id);
         if (!doc.contains("history") || !doc["history"].is_array()) doc["history"] = json::array();
-        doc["history"].push_back({{"created", now}, {"created_by", created_by}});
+        json line{{"created", now}, {"created_by", created_by}};
+        if (!comment.empty()) line["comment"] = comment;
+        doc["history"].push_back(line);
         return add_image(doc, blobs, {ref});
     } catch (...) {
         if (created) delete_layer(chain);
@@ -767,7 +770,7 @@ std::set<std::string> blobs_of(const json& manifest, const std::string& manifest
 
 std::vector<std::string> ImageStore::remove(const std::string& reference, bool force,
                                             const std::set<std::string>& in_use_chain_ids,
-                                            const std::map<std::string, ImageUser>& users) {
+                                            const std::map<std::string, StoreImageUser>& users) {
     Lock lock(*this);
     Index index = read_index();
     auto manifest = resolve(index, reference);
