@@ -129,10 +129,6 @@ std::string layer_media_type(const fs::path& file) {
     return kLayerTar;
 }
 
-bool is_compressed_type(const std::string& media_type) {
-    return media_type.ends_with("gzip") || media_type.ends_with("zstd");
-}
-
 // Copies `in` to a new file `out` while hashing it.
 std::pair<std::string, std::uint64_t> copy_hashing(int in, const fs::path& out, const Progress& progress,
                                                    std::uint64_t total) {
