@@ -15,6 +15,11 @@ packages=(
     libcli11-dev       # command line parsing
     nlohmann-json3-dev # state and image config files
     libgtest-dev       # the lesson tests
+    # Layers: libarchive reads and writes tar (gzip, zstd…), nettle hashes.
+    # kubik is linked -static, so libarchive's own compression and ACL
+    # libraries are needed as static archives too (their -dev packages).
+    libarchive-dev nettle-dev libacl1-dev liblzma-dev libzstd-dev liblz4-dev
+    libbz2-dev zlib1g-dev libxml2-dev
     busybox-static     # the files of the bundled busybox image
     python3            # scripts/check-tracks.sh
     iproute2 util-linux procps  # ip, unshare, ps: used by tests to look at kernel state

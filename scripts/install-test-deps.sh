@@ -23,6 +23,9 @@ packages=(
     mmdebstrap  # a real Debian root filesystem (scripts/make-debian-image.sh)
     crun        # the runtime peer in bench/layers-start.sh and bench/start-time.sh
     hyperfine   # the benchmarks' timer
+    zstd gzip   # layer tests: compressed streams made by the real tools
+    python3     # layer tests: hostile tars made with Python's tarfile
+    coreutils   # sha256sum: digests checked against an independent tool
 )
 bench_packages=(
     podman      # bench/load.sh's `podman load`

@@ -273,9 +273,14 @@ void LayerRoot::extract(const TarEntry& entry, TarReader& tar) {
             break;
         }
         case TarEntry::Type::Hardlink: {
-            std::vector<std::string> target = components(entry.link_target, entry.path);
-            const std::string target_path = join(target, target.size());
             const std::string what_target = "its hardlink target " + quoted(entry.link_target);
+            std::vector<std::string> target;
+            try {
+                target = components(entry.link_target, entry.path);
+            } catch (const Error&) {
+                refuse(entry.path, what_target + " points outside the layer");
+            }
+            const std::string target_path = join(target, target.size());
             if (target.empty()) refuse(entry.path, what_target + " is the layer directory");
             // O_PATH | O_NOFOLLOW: a hardlink to a symlink links the symlink.
             UniqueFd source(open_beneath(dir_.get(), target_path.c_str(), O_PATH | O_NOFOLLOW));
@@ -326,7 +331,10 @@ void LayerRoot::extract(const TarEntry& entry, TarReader& tar) {
         }
         }
     } catch (const Error& e) {
-        throw Error(tar.what() + ": " + e.what());
+        // The reader's own errors name the stream already.
+        const std::string prefix = tar.what() + ": ";
+        if (std::string_view(e.what()).starts_with(prefix)) throw;
+        throw Error(prefix + e.what());
     }
 }
 

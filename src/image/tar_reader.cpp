@@ -7,9 +7,11 @@
 #include <archive_entry.h>
 #include <fcntl.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include <cerrno>
 #include <cstring>
+#include <utility>
 #include <vector>
 
 namespace kubik::image {
@@ -32,13 +34,28 @@ std::string archive_message(archive* a) {
 
 } // namespace
 
-// Two libarchive readers stacked. The outer one sees the bytes of the fd and
-// only decompresses (format "raw", every filter): its read callback hashes
-// the bytes as stored, the compressed digest. The inner one parses tar (no
-// filters) from the outer one's output, and its read callback hashes that,
-// the diff ID. So each byte is read once and both digests come out of the
-// same pass.
+// Two stages. The outer one sees the bytes of the fd and only decompresses:
+// it hashes the bytes as stored, the compressed digest. The inner one, a
+// libarchive tar reader with no filters, parses its output, and its read
+// callback hashes that, the diff ID. So each byte is read once and both
+// digests come out of the same pass.
+//
+// The outer stage is libarchive (format "raw", every filter) for zstd, xz,
+// bzip2 and plain tar, and zlib itself for gzip: libarchive's gzip filter
+// does not check the CRC-32 and length in a member's trailer, so a damaged
+// stored block would go through unnoticed.
 struct TarReader::State {
+    ~State() {
+        if (gzip) inflateEnd(&z);
+    }
+    bool gzip = false;
+    z_stream z{};
+    bool member_done = false;
+    std::vector<char> decoded;
+    // The first chunk of the fd, read (and hashed) to look at its magic
+    // bytes; handed out again by the next read_fd call.
+    ssize_t pending = -1;
+
     int fd;
     std::string what;
     ArchivePtr outer;
@@ -71,12 +88,16 @@ struct TarReader::State {
 
     static la_ssize_t read_fd(archive* a, void* self_ptr, const void** out) {
         auto* self = static_cast<State*>(self_ptr);
+        if (self->pending >= 0) {
+            *out = self->buffer.data();
+            return std::exchange(self->pending, -1);
+        }
         for (;;) {
             const ssize_t n = ::read(self->fd, self->buffer.data(), self->buffer.size());
             if (n < 0 && errno == EINTR) continue;
             if (n < 0) {
                 self->callback_error = std::string("read: ") + std::strerror(errno);
-                archive_set_error(a, errno, "%s", self->callback_error.c_str());
+                if (a) archive_set_error(a, errno, "%s", self->callback_error.c_str());
                 return -1;
             }
             self->compressed_hash.update(self->buffer.data(), static_cast<std::size_t>(n));
@@ -107,12 +128,61 @@ struct TarReader::State {
         return static_cast<la_ssize_t>(size);
     }
 
+    static la_ssize_t read_gzip(archive* a, void* self_ptr, const void** out) {
+        auto* self = static_cast<State*>(self_ptr);
+        z_stream& z = self->z;
+        if (self->outer_eof) return 0;
+        auto error = [&](const std::string& message) {
+            self->callback_error = message;
+            archive_set_error(a, EIO, "%s", message.c_str());
+            return la_ssize_t{-1};
+        };
+        z.next_out = reinterpret_cast<Bytef*>(self->decoded.data());
+        z.avail_out = static_cast<uInt>(self->decoded.size());
+        while (z.avail_out == self->decoded.size()) {
+            if (z.avail_in == 0) {
+                const void* raw = nullptr;
+                const la_ssize_t n = read_fd(a, self, &raw);
+                if (n < 0) return -1;
+                if (n == 0) {
+                    if (!self->member_done) return error("truncated gzip stream");
+                    self->outer_eof = true;
+                    break;
+                }
+                z.next_in = static_cast<Bytef*>(const_cast<void*>(raw));
+                z.avail_in = static_cast<uInt>(n);
+            }
+            if (self->member_done) {
+                // gzip streams may be concatenated (RFC 1952, 2.2); anything
+                // else after a member is damage, as Docker also says.
+                if (z.next_in[0] != 0x1f) return error("data after the end of the gzip stream");
+                if (inflateReset(&z) != Z_OK) return error("gzip: inflateReset failed");
+                self->member_done = false;
+            }
+            const int r = inflate(&z, Z_NO_FLUSH);
+            if (r == Z_STREAM_END) {
+                self->member_done = true;
+            } else if (r != Z_OK && !(r == Z_BUF_ERROR && z.avail_in == 0)) {
+                return error(std::string("corrupt gzip stream: ") + (z.msg ? z.msg : zError(r)));
+            }
+        }
+        const std::size_t size = self->decoded.size() - z.avail_out;
+        self->uncompressed_hash.update(self->decoded.data(), size);
+        self->uncompressed_size += size;
+        *out = self->decoded.data();
+        return static_cast<la_ssize_t>(size);
+    }
+
+    static la_ssize_t read_decoded(archive* a, void* self_ptr, const void** out) {
+        return static_cast<State*>(self_ptr)->gzip ? read_gzip(a, self_ptr, out) : read_outer(a, self_ptr, out);
+    }
+
     // The tar's end-of-archive blocks, its padding and whatever follows are
     // part of both digests: read everything to the end of the fd.
     void drain() {
         const void* block = nullptr;
         while (!outer_eof) {
-            if (read_outer(inner.get(), this, &block) < 0) fail(reason(inner.get()));
+            if (read_decoded(inner.get(), this, &block) < 0) fail(reason(inner.get()));
         }
         for (;;) {
             const ssize_t n = read_fd(outer.get(), this, &block);
@@ -130,27 +200,41 @@ TarReader::TarReader(int fd, std::string what) : state_(std::make_unique<State>(
     s.fd = fd;
     s.what = std::move(what);
 
-    s.outer.reset(archive_read_new());
-    if (!s.outer) s.fail("out of memory");
-    archive_read_support_filter_all(s.outer.get());
-    archive_read_support_format_raw(s.outer.get());
-    if (archive_read_open(s.outer.get(), &s, nullptr, &State::read_fd, nullptr) != ARCHIVE_OK)
-        s.fail(s.reason(s.outer.get()));
-    archive_entry* raw_entry = nullptr;
-    const int r = archive_read_next_header(s.outer.get(), &raw_entry);
-    if (r == ARCHIVE_EOF) {
-        s.fail("empty stream, not a tar archive");
+    const void* first = nullptr;
+    const la_ssize_t n = State::read_fd(nullptr, &s, &first);
+    if (n < 0) s.fail(s.callback_error);
+    if (n == 0) s.fail("empty stream, not a tar archive");
+    if (n >= 2 && s.buffer[0] == '\x1f' && s.buffer[1] == '\x8b') {
+        // 16 + MAX_WBITS: gzip framing, header and trailer checked by zlib.
+        if (inflateInit2(&s.z, 16 + MAX_WBITS) != Z_OK) s.fail("gzip: inflateInit2 failed");
+        s.gzip = true;
+        s.z.next_in = reinterpret_cast<Bytef*>(s.buffer.data());
+        s.z.avail_in = static_cast<uInt>(n);
+        s.decoded.resize(256 * 1024);
+    } else {
+        s.pending = n;
+        s.outer.reset(archive_read_new());
+        if (!s.outer) s.fail("out of memory");
+        archive_read_support_filter_all(s.outer.get());
+        archive_read_support_format_raw(s.outer.get());
+        if (archive_read_open(s.outer.get(), &s, nullptr, &State::read_fd, nullptr) != ARCHIVE_OK)
+            s.fail(s.reason(s.outer.get()));
+        archive_entry* raw_entry = nullptr;
+        const int r = archive_read_next_header(s.outer.get(), &raw_entry);
+        if (r == ARCHIVE_EOF) s.fail("empty stream, not a tar archive");
+        if (r < ARCHIVE_WARN) s.fail(s.reason(s.outer.get()));
+        s.plain = archive_filter_count(s.outer.get()) <= 1 ||
+                  archive_filter_code(s.outer.get(), 0) == ARCHIVE_FILTER_NONE;
     }
-    if (r < ARCHIVE_WARN) s.fail(s.reason(s.outer.get()));
-    s.plain = archive_filter_count(s.outer.get()) <= 1 ||
-              archive_filter_code(s.outer.get(), 0) == ARCHIVE_FILTER_NONE;
 
     s.inner.reset(archive_read_new());
     if (!s.inner) s.fail("out of memory");
     archive_read_support_format_tar(s.inner.get());
     archive_read_support_format_gnutar(s.inner.get());
-    if (archive_read_open(s.inner.get(), &s, nullptr, &State::read_outer, nullptr) != ARCHIVE_OK)
-        s.fail(s.reason(s.inner.get()));
+    if (archive_read_open(s.inner.get(), &s, nullptr, &State::read_decoded, nullptr) != ARCHIVE_OK) {
+        if (!s.callback_error.empty()) s.fail(s.callback_error);
+        s.fail("not a tar archive: " + archive_message(s.inner.get()));
+    }
 }
 
 TarReader::~TarReader() = default;
