@@ -41,9 +41,10 @@ protected:
     fs::path tmp(const std::string& name) const { return scratch_->path() / name; }
 
     /// Runs an external tool; fails the test (with its output) unless it exits 0.
-    RunResult tool(const std::vector<std::string>& argv, std::chrono::milliseconds timeout = 60s) {
+    RunResult tool(std::vector<std::string> argv, std::chrono::milliseconds timeout = 60s) {
         RunOptions options;
         options.timeout = timeout;
+        argv[0] = find_tool(argv[0]);  // run() execs a path, it doesn't search PATH
         auto r = run(argv, options);
         EXPECT_EQ(r.exit_code, 0) << r.describe();
         return r;

@@ -36,7 +36,7 @@ std::vector<std::string> concat(std::vector<std::string> a, const std::vector<st
 }
 
 std::string sha256_of_file(const fs::path& path) {
-    auto r = run({"sha256sum", path.string()});
+    auto r = run({find_tool("sha256sum"), path.string()});
     if (r.exit_code != 0 || r.out.size() < 64) {
         ADD_FAILURE() << "sha256sum failed\n" << r.describe();
         return "";
@@ -92,7 +92,7 @@ void walk(const fs::path& top, const fs::path& dir, std::map<std::string, TreeEn
         }
         if (entry.type == 'c' || entry.type == 'b')
             entry.content = std::to_string(major(st.st_rdev)) + ":" + std::to_string(minor(st.st_rdev));
-        out[fs::relative(e.path(), top).string()] = entry;
+        out[e.path().lexically_relative(top).string()] = entry;  // fs::relative would follow symlinks
         if (entry.type == 'd') walk(top, e.path(), out);
     }
 }
