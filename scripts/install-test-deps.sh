@@ -1,7 +1,15 @@
 #!/usr/bin/env bash
-# Installs the Debian 12 packages that only kubik's tests and benches use (the
-# runtime never depends on them): independent tools to check kubik against.
-# Idempotent like install-deps.sh.
+# Installs the Debian 12 tools that only the tests and benchmarks use as
+# partners and peers: kubik itself never depends on them. Idempotent like
+# install-deps.sh: installs only what is missing, so a second run is quick and
+# works offline.
+#
+#     scripts/install-test-deps.sh            # what the tests need
+#     scripts/install-test-deps.sh --bench    # and the benchmarks' peers
+#
+# The --bench list (podman and what it pulls in: conmon, netavark, slirp, …)
+# is heavy and only bench/load.sh compares against it, so the tests never
+# install it.
 set -euo pipefail
 
 if [[ $(id -u) -ne 0 ]]; then
@@ -10,10 +18,25 @@ if [[ $(id -u) -ne 0 ]]; then
 fi
 
 packages=(
-    zstd gzip          # layer tests: compressed streams made by the real tools
-    python3            # layer tests: hostile tars made with Python's tarfile
-    coreutils          # sha256sum: digests checked against an independent tool
+    skopeo      # reads and writes docker-archive, oci-archive and OCI layouts (interop tests)
+    umoci       # unpacks and repacks OCI layouts (interop tests)
+    mmdebstrap  # a real Debian root filesystem (scripts/make-debian-image.sh)
+    crun        # the runtime peer in bench/layers-start.sh and bench/start-time.sh
+    hyperfine   # the benchmarks' timer
+    zstd gzip   # layer tests: compressed streams made by the real tools
+    python3     # layer tests: hostile tars made with Python's tarfile
+    coreutils   # sha256sum: digests checked against an independent tool
 )
+bench_packages=(
+    podman      # bench/load.sh's `podman load`
+    runc        # bench/start-time.sh
+)
+
+case ${1:-} in
+    "") ;;
+    --bench) packages+=("${bench_packages[@]}") ;;
+    *) echo "install-test-deps.sh: unknown option '$1' (only --bench)" >&2; exit 2 ;;
+esac
 
 missing=()
 for pkg in "${packages[@]}"; do

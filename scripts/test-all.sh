@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/install-deps.sh
-scripts/install-test-deps.sh
+scripts/install-test-deps.sh   # skopeo, umoci, mmdebstrap, crun, hyperfine: the tests' partners
 cmake --preset default
 cmake --build --preset default
 ctest --preset default

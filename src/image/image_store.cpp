@@ -768,7 +768,7 @@ std::set<std::string> blobs_of(const json& manifest, const std::string& manifest
 
 std::vector<std::string> ImageStore::remove(const std::string& reference, bool force,
                                             const std::set<std::string>& in_use_chain_ids,
-                                            const std::map<std::string, ImageUser>& users) {
+                                            const std::map<std::string, StoreImageUser>& users) {
     Lock lock(*this);
     Index index = read_index();
     auto manifest = resolve(index, reference);
