@@ -51,9 +51,9 @@ struct Image {
 
 /// What `kubik system df` shows for images.
 struct StoreUsage {
-    std::uint64_t images = 0;
-    std::uint64_t layers_bytes = 0;
-    std::uint64_t blobs_bytes = 0;
+    std::uint64_t images = 0;       ///< images in the store
+    std::uint64_t layers_bytes = 0; ///< bytes of the files in the unpacked layers
+    std::uint64_t blobs_bytes = 0;  ///< bytes of the blobs (manifests, configs, layer tars)
 };
 
 /// Reports progress of long work (bytes done, bytes expected or 0).
@@ -111,6 +111,7 @@ public:
     /// An exclusive flock(2) on ROOT/store/lock, released when it goes.
     class Lock {
     public:
+        /// Takes the lock of `store`, waiting while another writer holds it.
         explicit Lock(const ImageStore& store);
         ~Lock();
         Lock(const Lock&) = delete;
