@@ -23,6 +23,7 @@ packages=(
     busybox-static     # the files of the bundled busybox image
     python3            # scripts/check-tracks.sh
     iproute2 util-linux procps  # ip, unshare, ps: used by tests to look at kernel state
+    attr               # getfattr, setfattr: lesson 4 looks at overlayfs's trusted.overlay.* xattrs
     doxygen python3-sphinx python3-breathe python3-myst-parser furo graphviz  # the docs site
     ruby               # checks that the Vagrantfile parses
     git                # kubik-course grade reads submissions from git repositories

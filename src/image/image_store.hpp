@@ -52,9 +52,9 @@ struct Image {
 
 /// What `kubik system df` shows for images.
 struct StoreUsage {
-    std::uint64_t images = 0;
-    std::uint64_t layers_bytes = 0;
-    std::uint64_t blobs_bytes = 0;
+    std::uint64_t images = 0;       ///< images in the store
+    std::uint64_t layers_bytes = 0; ///< bytes of the files in the unpacked layers
+    std::uint64_t blobs_bytes = 0;  ///< bytes of the blobs (manifests, configs, layer tars)
 };
 
 /// A container that uses an image: what `kubik rmi` needs to refuse as docker does.
@@ -123,6 +123,7 @@ public:
     /// An exclusive flock(2) on ROOT/store/lock, released when it goes.
     class Lock {
     public:
+        /// Takes the lock of `store`, waiting while another writer holds it.
         explicit Lock(const ImageStore& store);
         ~Lock();
         Lock(const Lock&) = delete;

@@ -28,6 +28,7 @@ public:
     /// The directory's path, for messages.
     const std::filesystem::path& path() const { return path_; }
 
+    // [docs:layer-root-api]
     /// Where an entry goes: its parent directory, opened, and its last name.
     struct Parent {
         UniqueFd dir;     ///< the parent directory, inside the layer
@@ -49,6 +50,7 @@ public:
     /// Sets the directories' mtimes (creating entries in a directory changes
     /// its mtime, so they are set last). Call once, after the last entry.
     void finish();
+    // [docs:layer-root-api end]
 
 private:
     std::filesystem::path path_;

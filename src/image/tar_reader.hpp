@@ -25,14 +25,15 @@ struct TarEntry {
     enum class Type { Regular, Directory, Symlink, Hardlink, CharDevice, BlockDevice, Fifo };
 
     std::string path;        ///< as written in the tar ("./etc/passwd", "etc/", …)
-    Type type = Type::Regular;
+    Type type = Type::Regular; ///< what the entry makes
     mode_t mode = 0;         ///< permission bits, setuid/setgid/sticky included
-    uid_t uid = 0;
-    gid_t gid = 0;
+    uid_t uid = 0;           ///< owner
+    gid_t gid = 0;           ///< group
     struct timespec mtime {};
     std::int64_t size = 0;   ///< bytes of data (regular files)
     std::string link_target; ///< symlink's target, or the path a hardlink names
-    unsigned dev_major = 0, dev_minor = 0;  ///< device nodes
+    unsigned dev_major = 0;  ///< device nodes: the major number
+    unsigned dev_minor = 0;  ///< device nodes: the minor number
     /// Extended attributes ("security.capability", "user.x", …) with raw values.
     std::vector<std::pair<std::string, std::string>> xattrs;
 };
