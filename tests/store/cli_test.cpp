@@ -165,7 +165,7 @@ TEST_F(ImageCli, HistoryAndInspectDescribeTheLayers) {
 TEST_F(ImageCli, ImportMakesAOneLayerImageThatRuns) {
     ScratchDir scratch;
     auto tar = scratch.path() / "rootfs.tar";
-    auto py = run({"python3", "-c",
+    auto py = run({"/usr/bin/python3", "-c",
                    "import tarfile,sys\n"
                    "t=tarfile.open(sys.argv[1],'w')\n"
                    "t.add(sys.argv[2],arcname='bin/busybox')\n"
@@ -214,7 +214,7 @@ TEST_F(ImageCli, SaveThenLoadIntoAnotherRootKeepsTheImageId) {
 }
 
 TEST_F(ImageCli, SystemDfCountsImagesAndContainers) {
-    auto r = kubik({"run", "--name", "c", "busybox", "sh", "-c", "echo 12345 > /f"});
+    auto r = kubik({"run", "--name", "df-user", "busybox", "sh", "-c", "echo 12345 > /f"});
     ASSERT_EQ(r.exit_code, 0) << r.describe();
     r = kubik({"system", "df"});
     ASSERT_EQ(r.exit_code, 0) << r.describe();
@@ -231,7 +231,7 @@ TEST_F(ImageCli, SystemDfCountsImagesAndContainers) {
     EXPECT_EQ(containers.at(3), "6B") << "the container's upper directory holds /f";
     EXPECT_EQ(columns(lines[3]).at(0), "Local Volumes");
     EXPECT_EQ(columns(lines[4]).at(0), "Build Cache");
-    EXPECT_EQ(kubik({"rm", "c"}).exit_code, 0);
+    EXPECT_EQ(kubik({"rm", "df-user"}).exit_code, 0);
 }
 
 } // namespace
