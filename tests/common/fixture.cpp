@@ -196,8 +196,10 @@ void BusyboxTest::SetUp() {
         args.insert(args.end(), {"--busybox", over});
     auto r = KubikTest::kubik(args);
     ASSERT_EQ(r.exit_code, 0) << "making the busybox image failed\n" << r.describe();
-    ASSERT_TRUE(fs::is_regular_file(image_dir() / "rootfs/bin/busybox"))
-        << "`kubik image busybox` did not create " << image_dir() / "rootfs/bin/busybox";
+    // The image is in the content-addressed store (ROOT/store), not a directory of its own.
+    auto listed = KubikTest::kubik({"images", "-q", "busybox"});
+    ASSERT_EQ(listed.exit_code, 0) << listed.describe();
+    ASSERT_EQ(listed.out.size(), 13u) << "`kubik image busybox` made no busybox image\n" << listed.describe();
 }
 
 std::string LessonTest::stub_marker() const {
