@@ -257,6 +257,13 @@ TEST_F(StoreTest, SaveWritesBothArchiveForms) {
             auto s = run({"/usr/bin/skopeo", "inspect", "--raw", std::string(transport) + archive.string()});
             EXPECT_EQ(s.exit_code, 0) << s.describe();
         }
+        // An archive kubik did not write: skopeo's oci-archive of ours.
+        fs::path theirs = root_ / "skopeo-oci.tar";
+        auto c = run({"/usr/bin/skopeo", "copy", "--quiet", "docker-archive:" + archive.string(),
+                      "oci-archive:" + theirs.string() + ":skopeo/busybox:v1"});
+        ASSERT_EQ(c.exit_code, 0) << c.describe();
+        EXPECT_EQ(load(store_b(), theirs), std::vector<std::string>{"skopeo/busybox:v1"});
+        EXPECT_EQ(store_b().find("skopeo/busybox:v1").layers.at(0).chain_id, image.layers[0].chain_id);
     }
 }
 
