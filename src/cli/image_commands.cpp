@@ -35,11 +35,11 @@ void add_image_commands(CLI::App& app, const GlobalOptions& global, Action& acti
         action = exit_one_on_error([&global, opts] {
             ImageStore store(global.root_path());
             auto ref = ImageRef::parse(opts->tag);
-            bool existed = store.exists(ref);
-            auto made = store.create_busybox(ref, opts->busybox, opts->force);
+            bool existed = store.exists(ref.str());
+            store.create_busybox(ref, opts->busybox, opts->force);
             // Say which store: the reference and the student builds each have one.
-            std::cout << (existed && !opts->force ? "Image " + made.ref.str() + " already exists"
-                                                  : "Created image " + made.ref.str())
+            std::cout << (existed && !opts->force ? "Image " + ref.str() + " already exists"
+                                                  : "Created image " + ref.str())
                       << " in " << global.root_path().string() << "\n";
             return 0;
         });
@@ -51,8 +51,12 @@ void add_image_commands(CLI::App& app, const GlobalOptions& global, Action& acti
     images->callback([&global, &action] {
         action = exit_one_on_error([&global] {
             ImageStore store(global.root_path());
-            Table table({"REPOSITORY", "TAG", "PATH"});
-            for (const auto& img : store.list()) table.add_row({img.ref.name, img.ref.tag, img.dir.string()});
+            Table table({"REPOSITORY", "TAG", "IMAGE ID"});
+            for (const auto& img : store.list())
+                for (const auto& tag : img.tags) {
+                    auto ref = ImageRef::parse(tag);
+                    table.add_row({ref.name, ref.tag, img.id.substr(7, 12)});
+                }
             table.print();
             return 0;
         });

@@ -92,8 +92,9 @@ ContainerSpec make_spec(const RunOptions& opts, const Image& image) {
     ContainerSpec spec;
     spec.id = generate_container_id();
     spec.name = opts.name.empty() ? generate_container_name() : opts.name;
-    spec.image = image.ref.str();
-    spec.image_rootfs = image.rootfs;
+    spec.image = opts.image;
+    if (image.layers.empty()) throw Error("image " + opts.image + " has no layers");
+    spec.image_rootfs = image.layers.back().dir;
 
     // The image's ENTRYPOINT stays; a command given to `run` replaces its CMD.
     spec.argv = image.config.entrypoint;
@@ -138,7 +139,7 @@ int run(const GlobalOptions& global, RunOptions opts) {
         throw Error("invalid --cgroup-parent \"" + given_parent + "\"");
 
     const auto root = global.root_path();
-    Image image = ImageStore(root).find(ImageRef::parse(opts.image));
+    Image image = ImageStore(root).find(opts.image);
     ContainerSpec spec = make_spec(opts, image);
 
     ContainerStore store(root);

@@ -19,6 +19,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -54,6 +55,12 @@ struct StoreUsage {
     std::uint64_t images = 0;
     std::uint64_t layers_bytes = 0;
     std::uint64_t blobs_bytes = 0;
+};
+
+/// A container that uses an image: what `kubik rmi` needs to refuse as docker does.
+struct ImageUser {
+    std::string container; ///< the container's short ID (12 hex digits)
+    bool running = false;  ///< running containers block even `rmi -f` by ID
 };
 
 /// Reports progress of long work (bytes done, bytes expected or 0).
@@ -94,9 +101,12 @@ public:
     void tag(const std::string& source, const ImageRef& target);
     /// `kubik rmi`: removes a reference; the image's blobs and layers go when
     /// nothing else refers to them and `in_use` (chain IDs of containers'
-    /// layers) doesn't hold them. Returns docker's "Untagged:"/"Deleted:" lines.
+    /// layers) doesn't hold them. `users` maps image IDs ("sha256:…") to a
+    /// container using that image (for docker's "conflict: …" refusals, exit 1).
+    /// Returns docker's "Untagged: busybox:latest"/"Deleted: sha256:…" lines.
     std::vector<std::string> remove(const std::string& reference, bool force,
-                                    const std::set<std::string>& in_use_chain_ids);
+                                    const std::set<std::string>& in_use_chain_ids,
+                                    const std::map<std::string, ImageUser>& users = {});
     /// Removes dangling images and unused layers and blobs; returns bytes freed.
     std::uint64_t prune(const std::set<std::string>& in_use_chain_ids);
     /// Sizes for `kubik system df`.
@@ -145,6 +155,24 @@ public:
                     const std::vector<ImageRef>& tags);
 
 private:
+    struct Index;
+    struct Pending;
+    Index read_index() const;
+    void write_index(const Index& index);
+    std::optional<std::string> resolve(const Index& index, const std::string& reference) const;
+    Image load_image(const Index& index, const std::string& manifest_digest) const;
+    std::string register_image(const nlohmann::json& config_doc,
+                               const std::vector<std::pair<std::string, std::string>>& layer_blobs,
+                               std::vector<std::string>* added_blobs);
+    Layer install_layer(const std::filesystem::path& tmp, const std::string& chain_id,
+                        const std::string& parent, const std::string& diff_id);
+    Layer add_layer_impl(const std::string& blob_digest, const std::string& parent_chain_id,
+                         const std::string& expected_diff_id, bool* created);
+    void delete_layer(const std::string& chain_id);
+    Image image_from_directory(const std::filesystem::path& tmp, const nlohmann::json& config_doc,
+                               const std::vector<ImageRef>& tags);
+    void migrate_old_store();
+
     std::filesystem::path root_;
     std::filesystem::path dir_;
 };
