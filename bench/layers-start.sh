@@ -95,7 +95,9 @@ for applet in $("$busybox" --list); do
 done
 umoci repack --image "$layout:t" "$tmp/bundle"
 for n in $(seq 2 20); do
-    # repack refreshes the bundle's mtree, so the next layer starts from here.
+    # Each layer from a fresh unpack: a repacked bundle's mtree is stale.
+    rm -rf "$tmp/bundle"
+    umoci unpack --image "$layout:t" "$tmp/bundle" >/dev/null
     echo "layer $n" >"$rootfs/layers/$n"
     umoci repack --image "$layout:t" "$tmp/bundle"
 done
