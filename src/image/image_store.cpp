@@ -405,7 +405,10 @@ Layer ImageStore::add_layer_impl(const std::string& blob_digest, const std::stri
 
     TempGuard tmp(temp_path("layer"));
     fs::create_directories(tmp.path() / "diff");
+    // Name the layer both ways: the manifest knows it by its blob's digest,
+    // the config (and `kubik image inspect`) by its diff ID.
     std::string what = "layer " + blob_digest;
+    if (!expected_diff_id.empty() && expected_diff_id != blob_digest) what += " (diff ID " + expected_diff_id + ")";
     UniqueFd blob(::open(blob_path(blob_digest).c_str(), O_RDONLY | O_CLOEXEC));
     if (!blob) throw_errno(what + ": open " + blob_path(blob_digest).string());
     std::string diff_id;
@@ -768,7 +771,7 @@ std::set<std::string> blobs_of(const json& manifest, const std::string& manifest
 
 std::vector<std::string> ImageStore::remove(const std::string& reference, bool force,
                                             const std::set<std::string>& in_use_chain_ids,
-                                            const std::map<std::string, StoreImageUser>& users) {
+                                            const std::map<std::string, ImageUser>& users) {
     Lock lock(*this);
     Index index = read_index();
     auto manifest = resolve(index, reference);

@@ -58,7 +58,7 @@ struct StoreUsage {
 };
 
 /// A container that uses an image: what `kubik rmi` needs to refuse as docker does.
-struct StoreImageUser {
+struct ImageUser {
     std::string container; ///< the container's short ID (12 hex digits)
     bool running = false;  ///< running containers block even `rmi -f` by ID
 };
@@ -108,7 +108,7 @@ public:
     /// Returns docker's "Untagged: busybox:latest"/"Deleted: sha256:…" lines.
     std::vector<std::string> remove(const std::string& reference, bool force,
                                     const std::set<std::string>& in_use_chain_ids,
-                                    const std::map<std::string, StoreImageUser>& users = {});
+                                    const std::map<std::string, ImageUser>& users = {});
     /// Removes dangling images and unused layers and blobs; returns bytes freed.
     std::uint64_t prune(const std::set<std::string>& in_use_chain_ids);
     /// Sizes for `kubik system df`.

@@ -35,10 +35,7 @@ protected:
     // The PATH the image asks for (config.json "config"."Env"), read from
     // the store rather than hard-coded so the test follows the image.
     std::string image_path_variable() {
-        auto text = read_text(image_dir() / "config.json");
-        if (!text) return "";
-        auto doc = nlohmann::json::parse(*text, nullptr, false);
-        if (doc.is_discarded()) return "";
+        auto doc = image_config();
         for (const auto* env : {&doc["config"]["Env"], &doc["Env"]})
             if (env->is_array())
                 for (const auto& e : *env)
@@ -98,7 +95,7 @@ TEST_F(Process, CommandIsSearchedInTheContainersPathNotKubiks) {
     // (EACCES) and runs a later one, as execvp does. The directories are
     // named twice, as the container sees them (lesson 1 on) and as the host
     // does (lesson 0, where the command still runs in the host's root).
-    const fs::path rootfs = image_dir() / "rootfs";
+    const fs::path rootfs = image_rootfs();
     fs::create_directories(rootfs / "kubik-na");
     fs::create_directories(rootfs / "kubik-ok");
     std::ofstream(rootfs / "kubik-na/kubik-tool") << "#!/bin/sh\necho not runnable\n";
@@ -268,14 +265,13 @@ TEST_F(Process, ImageEnvironmentIsTheDefault) {
 // is among them: getenv() takes the first, a shell's `env` shows both.
 TEST_F(Process, EachVariableOnceAndFlagsWinOverImageAndDefaults) {
     // An image of the test's own that sets HOME and two more variables.
-    const fs::path config = image_dir() / "config.json";
-    auto doc = nlohmann::json::parse(read_text(config).value_or("{}"), nullptr, false);
-    ASSERT_TRUE(!doc.is_discarded() && doc.contains("config")) << config << ": " << doc.dump();
+    auto doc = image_config();
+    ASSERT_TRUE(doc.contains("config")) << doc.dump();
     auto& image_env = doc["config"]["Env"];
     image_env.push_back("HOME=/image-home");
     image_env.push_back("KUBIK_T_IMAGE=from the image");
     image_env.push_back("KUBIK_T_UNSET=from the image");
-    std::ofstream(config) << doc.dump(2);
+    set_image_config("busybox", doc);
 
     auto count = [](const std::string& env, const std::string& key) {
         size_t n = 0;

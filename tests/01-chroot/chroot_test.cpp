@@ -56,13 +56,13 @@ protected:
     }
 
     // The image "escape": busybox plus the static escape demo at
-    // /chroot_escape. Copied like `cp -a` (symlinks stay symlinks: busybox's
-    // applets are absolute links to /bin/busybox, which must resolve inside).
+    // /chroot_escape.
     void make_escape_image() {
-        fs::create_directories(image_dir("escape").parent_path());
-        fs::copy(image_dir("busybox"), image_dir("escape"),
-                 fs::copy_options::recursive | fs::copy_options::copy_symlinks);
-        const fs::path demo = image_dir("escape") / "rootfs/chroot_escape";
+        // The test's own store: the demo goes into busybox's only layer, and
+        // "escape" is a second name for that image.
+        auto r = kubik({"tag", "busybox", "escape"});
+        ASSERT_EQ(r.exit_code, 0) << r.describe();
+        const fs::path demo = image_rootfs("escape") / "chroot_escape";
         fs::copy_file(CHROOT_ESCAPE_BIN, demo);
         fs::permissions(demo, static_cast<fs::perms>(0755));
     }
@@ -155,14 +155,14 @@ TEST_F(Chroot, RootDirectoryIsTheImage) {
     auto r = krun({"--rm", "busybox", "ls", "-1a", "/"});
     EXPECT_EQ(r.exit_code, 0) << r.describe();
     const auto inside = lines_set(r.out);
-    const auto image = names_in(image_dir() / "rootfs");
+    const auto image = names_in(image_rootfs());
     EXPECT_EQ(joined(inside), joined(image))
         << "`ls -a /` in the container must list exactly the top of the image's rootfs ("
-        << (image_dir() / "rootfs").string() << ")\n" << r.describe();
+        << image_rootfs().string() << ")\n" << r.describe();
 }
 
 TEST_F(Chroot, ImageIsUnchangedByContainerWrites) {
-    const fs::path rootfs = image_dir() / "rootfs";
+    const fs::path rootfs = image_rootfs();
     const auto before = snapshot(rootfs);
     auto r = krun({"busybox", "sh", "-c",
                    "echo new > /newfile && mkdir -p /newdir/sub && echo more >> /etc/passwd && "

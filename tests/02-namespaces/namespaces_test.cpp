@@ -512,7 +512,7 @@ TEST_F(WorkingDirectory, DevFdOfTheCallerIsRefused) {
 TEST_F(WorkingDirectory, ImageSymlinkToProcSelfFdIsRefused) {
     // The image, not the user, points the way: /escape -> /proc/self/fd/N.
     HeldDirectory held(root_ / "hostdir");
-    fs::create_symlink(held.fd_path(), image_dir() / "rootfs/escape");
+    fs::create_symlink(held.fd_path(), image_rootfs() / "escape");
     auto args = std::vector<std::string>{"--rm", "-w", "/escape", "busybox"};
     for (const auto& a : probe()) args.push_back(a);
     expect_refused(krun(args, held.passed_on()), held, "/escape");
@@ -521,11 +521,10 @@ TEST_F(WorkingDirectory, ImageSymlinkToProcSelfFdIsRefused) {
 TEST_F(WorkingDirectory, ImageWorkingDirToProcSelfFdIsRefused) {
     // The image config's WorkingDir (a Dockerfile's WORKDIR), no -w at all.
     HeldDirectory held(root_ / "hostdir");
-    const fs::path config = image_dir() / "config.json";
-    auto doc = nlohmann::json::parse(read_text(config).value_or("{}"));
-    ASSERT_TRUE(doc.contains("config")) << config << ": " << doc.dump();
+    auto doc = image_config();
+    ASSERT_TRUE(doc.contains("config")) << doc.dump();
     doc["config"]["WorkingDir"] = held.fd_path();
-    std::ofstream(config) << doc.dump(2);
+    set_image_config("busybox", doc);
     auto args = std::vector<std::string>{"--rm", "busybox"};
     for (const auto& a : probe()) args.push_back(a);
     expect_refused(krun(args, held.passed_on()), held, held.fd_path());

@@ -112,7 +112,9 @@ TEST_P(BadLayers, AreRefusedByNameAndLeaveTheStoreAsItWas) {
 
     // A good image first, so the store exists and has something to keep.
     load_image("good:1", {busybox_entries()});
-    const auto store_before = tree_listing(root_ / "store");
+    // The load's temp files come and go in blobs/sha256 and tmp/: their
+    // directories' mtimes change, nothing else may.
+    const auto store_before = tree_listing(root_ / "store", /*directory_mtimes=*/false);
     const auto images_before = kubik({"images"}).out;
 
     const fs::path archive_path = scratch_file("bad.tar");
@@ -122,7 +124,7 @@ TEST_P(BadLayers, AreRefusedByNameAndLeaveTheStoreAsItWas) {
     for (const auto& text : bad.named(tag, archive))
         EXPECT_TRUE(contains_any(r.err, text)) << bad.name << ": the message must name the entry or the digest ("
                                                << text << ")\n" << r.describe();
-    EXPECT_EQ(listing_diff(store_before, tree_listing(root_ / "store")), "")
+    EXPECT_EQ(listing_diff(store_before, tree_listing(root_ / "store", false)), "")
         << bad.name << ": a refused load must leave the store exactly as it was (no partial layer, blob or tag)";
     EXPECT_EQ(kubik({"images"}).out, images_before) << bad.name;
     for (const auto& p : bad.host_paths(tag))

@@ -214,7 +214,7 @@ std::string hex_of(const std::string& digest) {
     return digest.rfind("sha256:", 0) == 0 ? digest.substr(7) : digest;
 }
 
-std::vector<std::string> tree_listing(const fs::path& dir) {
+std::vector<std::string> tree_listing(const fs::path& dir, bool directory_mtimes) {
     std::vector<std::string> lines;
     std::function<void(const fs::path&, const std::string&)> walk = [&](const fs::path& d, const std::string& rel) {
         std::error_code ec;
@@ -231,7 +231,8 @@ std::vector<std::string> tree_listing(const fs::path& dir) {
             }
             std::ostringstream line;
             line << path << " mode=" << std::oct << st.st_mode << std::dec << " owner=" << st.st_uid << ":"
-                 << st.st_gid << " mtime=" << st.st_mtim.tv_sec << "." << st.st_mtim.tv_nsec;
+                 << st.st_gid;
+            if (directory_mtimes || !S_ISDIR(st.st_mode)) line << " mtime=" << st.st_mtim.tv_sec << "." << st.st_mtim.tv_nsec;
             if (S_ISREG(st.st_mode)) {
                 std::ifstream in(p, std::ios::binary);
                 std::ostringstream data;

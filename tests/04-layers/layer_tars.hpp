@@ -59,7 +59,9 @@ std::string hex_of(const std::string& digest);
 /// One line per entry below `dir` (sorted): path, type, mode, owner, size,
 /// device numbers, symlink target, xattrs and a hash of the content. Two
 /// listings are equal exactly when nothing of the tree changed.
-std::vector<std::string> tree_listing(const fs::path& dir);
+/// `directory_mtimes` false leaves directories' mtimes out: a temp entry that
+/// came and went changes its directory's mtime and nothing else.
+std::vector<std::string> tree_listing(const fs::path& dir, bool directory_mtimes = true);
 /// The lines of `after` that differ from `before`, as "- line" / "+ line".
 std::string listing_diff(const std::vector<std::string>& before, const std::vector<std::string>& after);
 

@@ -2,6 +2,9 @@
 // the cleanup that runs whether the test passed or not.
 #include "kubik_test.hpp"
 
+#include "core/files.hpp"
+#include "image/image_store.hpp"
+
 #include <signal.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
@@ -200,6 +203,25 @@ void BusyboxTest::SetUp() {
     auto listed = KubikTest::kubik({"images", "-q", "busybox"});
     ASSERT_EQ(listed.exit_code, 0) << listed.describe();
     ASSERT_EQ(listed.out.size(), 13u) << "`kubik image busybox` made no busybox image\n" << listed.describe();
+}
+
+fs::path BusyboxTest::image_rootfs(const std::string& name) const {
+    return ImageStore(root_).find(name).layers.back().dir;
+}
+
+nlohmann::json BusyboxTest::image_config(const std::string& name) const {
+    return ImageStore(root_).find(name).config_doc;
+}
+
+void BusyboxTest::set_image_config(const std::string& name, const nlohmann::json& config) {
+    ImageStore store(root_);
+    Image image = store.find(name);
+    auto manifest = nlohmann::json::parse(read_file(store.blob_path(image.manifest_digest)));
+    std::vector<std::pair<std::string, std::string>> layers;
+    for (const auto& layer : manifest.at("layers"))
+        layers.emplace_back(layer.at("digest").get<std::string>(), layer.at("mediaType").get<std::string>());
+    ImageStore::Lock lock(store);
+    store.add_image(config, layers, {ImageRef::parse(name)});
 }
 
 std::string LessonTest::stub_marker() const {

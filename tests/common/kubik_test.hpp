@@ -14,6 +14,7 @@
 #pragma once
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include <sys/types.h>
 
@@ -368,9 +369,14 @@ private:
 class BusyboxTest : public KubikTest {
 protected:
     void SetUp() override;
-    fs::path image_dir(const std::string& name = "busybox") const {
-        return root_ / "images" / name / "latest";
-    }
+    /// The directory of the image's top layer in the test's own store
+    /// (ROOT/store/layers/HEX/diff): a test may put files of its own there
+    /// before a container starts (busybox has a single layer).
+    fs::path image_rootfs(const std::string& name = "busybox") const;
+    /// The image's whole configuration document (the OCI config blob).
+    nlohmann::json image_config(const std::string& name = "busybox") const;
+    /// Points `name` at a new image: the same layers, configuration `config`.
+    void set_image_config(const std::string& name, const nlohmann::json& config);
 };
 
 /// The gate of lesson N: before any test of the lesson runs, a container must
