@@ -23,12 +23,13 @@ namespace kubik::layers {
 
 /// What one tar entry of a layer means.
 struct LayerChange {
+    /// The three things an entry can say.
     enum class Kind {
         Add,      ///< an ordinary entry: a file, directory, link or device to create
         Whiteout, ///< ".wh.NAME": NAME is deleted
         Opaque,   ///< ".wh..wh..opq": the directory it is in hides the layers below
     };
-    Kind kind = Kind::Add;
+    Kind kind = Kind::Add; ///< which of them this entry says
     /// Add: the entry's path. Whiteout: the path of the deleted file
     /// ("etc/.wh.motd" → "etc/motd"). Opaque: the directory ("var/cache").
     /// Always without a leading "./" or "/" and without a trailing "/".
