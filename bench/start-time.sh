@@ -152,7 +152,8 @@ trap 'exit 143' TERM
 
 # --- the same busybox files for everyone ------------------------------------------------
 "$kubik" --root "$root" image busybox >/dev/null
-rootfs=$root/images/busybox/latest/rootfs
+# The image's only layer directory (ROOT/store/layers/HEX/diff).
+rootfs=$("$kubik" --root "$root" image inspect busybox | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["GraphDriver"]["Data"]["UpperDir"])')
 
 # An OCI bundle per runtime: a copy of kubik's busybox rootfs and the runtime's
 # own default config (`crun spec` / `runc spec`), changed only where the bench
