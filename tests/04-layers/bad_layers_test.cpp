@@ -99,7 +99,9 @@ bool contains_any(const std::string& text, const std::string& alternatives) {
 
 TEST_P(BadLayers, AreRefusedByNameAndLeaveTheStoreAsItWas) {
     const BadImage& bad = GetParam();
-    const std::string tag = build_tag();
+    // The case's name in it too: ctest runs the cases in parallel, and one
+    // case's teardown must not remove the file another one is aiming at.
+    const std::string tag = build_tag() + "-" + bad.name;
     // A host file for the hardlinks to aim at, and every host path a bad tar
     // might create, removed at teardown whatever happens.
     const fs::path victim = "/tmp/kubik-test-" + tag + "-victim";
