@@ -14,7 +14,7 @@ namespace kubik {
 struct ImageRef {
     std::string name;   ///< "busybox", "registry:5000/ns/name", as typed
     std::string tag;    ///< "latest" unless a tag or a digest was given
-    std::string digest; ///< "sha256:…" when given as name@sha256:…, else ""
+    std::string digest; ///< "sha256:…" when given as `name@sha256:…`, else ""
 
     /// "busybox:latest", "name@sha256:…", "name:tag@sha256:…".
     std::string str() const {
