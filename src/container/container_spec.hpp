@@ -2,6 +2,7 @@
 #pragma once
 
 #include "cgroup.hpp"
+#include "volumes.hpp"
 
 #include <filesystem>
 #include <string>
@@ -20,6 +21,19 @@ struct ImageLayer {
     std::string chain_id;          ///< "sha256:…": the store's key, kept from removal while the container exists
     std::filesystem::path dir;     ///< ROOT/store/layers/HEX/diff, never written
     std::string link;              ///< its short name in the store's links directory
+};
+
+/// One mount of the container (lesson 5): a volume, a bind mount or a tmpfs.
+struct ContainerMount {
+    /// As the flag said; an anonymous volume's name is filled in (64 hex
+    /// digits, as docker makes them) and the target is cleaned ("/data").
+    volumes::MountSpec mount;
+    /// What is mounted, on the host: ROOT/volumes/NAME/_data for a volume,
+    /// the source for a bind (its symlinks followed, as docker does); empty
+    /// for a tmpfs.
+    std::filesystem::path host_path;
+    /// Made for this container (`-v /path`): `rm -v` and `run --rm` remove it.
+    bool anonymous = false;
 };
 
 /// One container, as `kubik run` decided it from its flags and the image.
@@ -46,6 +60,9 @@ struct ContainerSpec {
     bool remove = false;                 ///< --rm
     bool detach = false;                 ///< -d: a monitor process waits for it, kubik returns
     Isolation isolation = Isolation::PivotRoot; ///< --isolation
+
+    /// -v, --mount, --tmpfs: in the order given (the runtime mounts parents first).
+    std::vector<ContainerMount> mounts;
 
     cgroups::CgroupLimits limits;        ///< --memory, --memory-swap, --cpus, --pids-limit
     std::string cgroup_parent = "kubik"; ///< --cgroup-parent: the group that holds ours
