@@ -275,6 +275,45 @@ TEST_F(Interop, KubikLoadsAndRunsAnOciArchiveSkopeoWrote) {
     expect_no_container_state("after the run of the loaded image");
 }
 
+// skopeo recompresses the umoci image's layers (umoci writes gzip); kubik
+// loads each form, stores the compressed blobs under their own digests, and
+// unpacks them to the same layers (the diff IDs don't change).
+TEST_F(Interop, KubikLoadsGzipAndZstdLayers) {
+    const fs::path layout = make_umoci_layout();
+    ASSERT_FALSE(HasFailure());
+    const auto original = parse_json(tool({"skopeo", "inspect", "--config", "oci:" + layout.string() + ":t"}).out,
+                                     "the umoci image's config")["rootfs"]["diff_ids"];
+    struct Form {
+        std::string format, media_suffix, magic;
+    };
+    for (const Form& form : {Form{"gzip", "+gzip", "\x1f\x8b"}, Form{"zstd", "+zstd", "\x28\xb5\x2f\xfd"}}) {
+        SCOPED_TRACE(form.format);
+        const fs::path archive = tmp("umoci." + form.format + ".oci.tar");
+        const std::string tag = "interop/compressed:" + form.format;
+        tool({"skopeo", "copy", "--dest-compress", "--dest-compress-format", form.format,
+              "oci:" + layout.string() + ":t", "oci-archive:" + archive.string() + ":" + tag});
+        ASSERT_FALSE(HasFailure());
+        const auto manifest = parse_json(tool({"skopeo", "inspect", "--raw", "oci-archive:" + archive.string()}).out,
+                                         "the archive's manifest");
+        ASSERT_EQ(manifest["layers"].size(), 2u) << manifest.dump(2);
+
+        const auto loaded = load(archive);
+        ASSERT_EQ(loaded.size(), 1u);
+        for (const auto& layer : manifest["layers"]) {
+            const std::string media = layer.value("mediaType", "");
+            EXPECT_TRUE(media.ends_with(form.media_suffix)) << "skopeo wrote " << media;
+            const fs::path blob = root_ / "store/blobs/sha256" / layer.value("digest", "sha256:").substr(7);
+            auto bytes = read_text(blob);
+            ASSERT_TRUE(bytes) << "the compressed layer " << layer.value("digest", "") << " is not in the store";
+            EXPECT_EQ(bytes->substr(0, form.magic.size()), form.magic) << blob << " is not " << form.format;
+        }
+        EXPECT_EQ(json(diff_ids(inspect(loaded[0]))), original) << "unpacked to other layers than umoci's";
+        auto r = kubik(concat({"run", "--rm", loaded[0]}, kUmociCheck));
+        EXPECT_EQ(r.exit_code, 3) << r.describe();
+        EXPECT_EQ(r.out, kUmociExpected) << r.describe();
+    }
+}
+
 TEST_F(Interop, AnImageKubikLoadedAndSavedUnpacksByUmociToTheSameFiles) {
     const fs::path layout = make_umoci_layout();
     ASSERT_FALSE(HasFailure());

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include <regex>
+#include <thread>
 
 namespace kubik::test {
 namespace {
@@ -28,6 +29,33 @@ protected:
         auto doc = nlohmann::json::parse(r.out, nullptr, false);
         if (!doc.is_array() || doc.empty()) return "";
         return doc[0].value("Id", "");
+    }
+    // `kubik import` of a tar holding bin/busybox and /f with `content`: an
+    // image of one layer of its own, tagged `ref`. Returns its image ID.
+    std::string import_image(const fs::path& dir, const std::string& ref, const std::string& content) {
+        auto tar = dir / (content + ".tar");
+        auto py = run({"/usr/bin/python3", "-c",
+                       "import io,tarfile,sys\n"
+                       "t=tarfile.open(sys.argv[1],'w')\n"
+                       "t.add(sys.argv[2],arcname='bin/busybox')\n"
+                       "i=tarfile.TarInfo('f'); d=sys.argv[3].encode(); i.size=len(d)\n"
+                       "t.addfile(i,io.BytesIO(d)); t.close()\n",
+                       tar.string(), busybox_binary(), content});
+        EXPECT_EQ(py.exit_code, 0) << py.describe();
+        auto r = kubik({"import", tar.string(), ref});
+        EXPECT_EQ(r.exit_code, 0) << r.describe();
+        return r.out.empty() ? "" : r.out.substr(0, r.out.size() - 1);
+    }
+    // The store's directory of a one-layer image's layer (its chain ID is
+    // its diff ID), from image inspect.
+    fs::path layer_of(const std::string& ref) {
+        auto r = kubik({"image", "inspect", ref});
+        auto doc = nlohmann::json::parse(r.out, nullptr, false);
+        if (r.exit_code != 0 || !doc.is_array() || doc.empty()) {
+            ADD_FAILURE() << "image inspect " << ref << ":\n" << r.describe();
+            return {};
+        }
+        return root_ / "store/layers" / doc[0]["RootFS"]["Layers"][0].get<std::string>().substr(7);
     }
     std::vector<std::string> columns(const std::string& line) {
         std::vector<std::string> out;
@@ -232,6 +260,102 @@ TEST_F(ImageCli, SystemDfCountsImagesAndContainers) {
     EXPECT_EQ(columns(lines[3]).at(0), "Local Volumes");
     EXPECT_EQ(columns(lines[4]).at(0), "Build Cache");
     EXPECT_EQ(kubik({"rm", "df-user"}).exit_code, 0);
+}
+
+TEST_F(ImageCli, ImagePruneRemovesDanglingImagesAndWithAllEveryUnusedOne) {
+    ScratchDir scratch;
+    // Importing to the same tag twice leaves the first image untagged: dangling.
+    const std::string dangling = import_image(scratch.path(), "p:1", "one");
+    const std::string tagged = import_image(scratch.path(), "p:1", "two");
+    const std::string used = import_image(scratch.path(), "used:1", "three");
+    ASSERT_FALSE(HasFailure());
+    const fs::path dangling_layer = root_ / "store/layers" / dangling.substr(7);
+    const fs::path tagged_layer = layer_of("p:1"), used_layer = layer_of("used:1");
+    const fs::path dangling_blob = root_ / "store/blobs/sha256" / dangling.substr(7);
+    ASSERT_TRUE(fs::is_regular_file(dangling_blob)) << "the untagged image's config blob";
+    auto r = kubik({"run", "--name", "user", "used:1", "/bin/busybox", "true"});
+    ASSERT_EQ(r.exit_code, 0) << r.describe();
+
+    // Without -f it asks, and "n" removes nothing.
+    RunOptions answer_no;
+    answer_no.stdin_data = "n\n";
+    r = kubik({"image", "prune"}, answer_no);
+    EXPECT_EQ(r.exit_code, 0) << r.describe();
+    EXPECT_NE(r.out.find("WARNING! This will remove all dangling images."), std::string::npos) << r.out;
+    EXPECT_TRUE(fs::is_regular_file(dangling_blob)) << "answered no, yet the image went";
+
+    r = kubik({"image", "prune", "-f"});
+    ASSERT_EQ(r.exit_code, 0) << r.describe();
+    EXPECT_NE(r.out.find("deleted: " + dangling), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("Total reclaimed space: "), std::string::npos) << r.out;
+    EXPECT_FALSE(fs::exists(dangling_blob)) << "the dangling image's config is still stored";
+    EXPECT_FALSE(fs::exists(dangling_layer)) << "its layer, used by no other image, is still unpacked";
+    EXPECT_EQ(kubik({"image", "inspect", dangling}).exit_code, 1);
+    for (const auto& ref : {"p:1", "used:1", "busybox"})
+        EXPECT_EQ(kubik({"image", "inspect", ref}).exit_code, 0) << ref << " is tagged: prune without -a keeps it";
+
+    // -a: every image no container uses, tagged or not.
+    r = kubik({"image", "prune", "-a", "-f"});
+    ASSERT_EQ(r.exit_code, 0) << r.describe();
+    EXPECT_NE(r.out.find("untagged: p:1"), std::string::npos) << r.out;
+    EXPECT_EQ(kubik({"image", "inspect", "p:1"}).exit_code, 1);
+    EXPECT_EQ(kubik({"image", "inspect", "busybox"}).exit_code, 1);
+    EXPECT_FALSE(fs::exists(tagged_layer)) << "p:1's layer is still unpacked";
+    EXPECT_EQ(kubik({"image", "inspect", "used:1"}).exit_code, 0) << "a stopped container still uses used:1";
+    EXPECT_TRUE(fs::is_directory(used_layer / "diff")) << "the layer of the container's image went";
+    EXPECT_EQ(kubik({"rm", "user"}).exit_code, 0);
+}
+
+TEST_F(ImageCli, CommitOfARunningContainerKeepsItRunning) {
+    auto r = kubik({"run", "-d", "--name", "live", "busybox", "sh", "-c", "echo committed > /f; exec sleep 1000"});
+    ASSERT_EQ(r.exit_code, 0) << r.describe();
+    const std::string id = r.out.substr(0, 64);
+    const fs::path upper_file = root_ / "containers" / id / "upper/f";
+    for (int i = 0; i < 200 && !fs::exists(upper_file); ++i) std::this_thread::sleep_for(10ms);
+    ASSERT_TRUE(fs::exists(upper_file)) << "the container never wrote /f";
+    auto inspect = nlohmann::json::parse(kubik({"inspect", "live"}).out, nullptr, false);
+    ASSERT_TRUE(inspect.is_array() && !inspect.empty());
+    const int pid = inspect[0]["State"].value("Pid", 0);
+    ASSERT_GT(pid, 0);
+
+    r = kubik({"commit", "live", "snap:1"});
+    ASSERT_EQ(r.exit_code, 0) << r.describe();
+    EXPECT_TRUE(std::regex_match(r.out, std::regex("sha256:[0-9a-f]{64}\n"))) << r.out;
+    EXPECT_EQ(::kill(pid, 0), 0) << "the container's init is gone after the commit";
+    inspect = nlohmann::json::parse(kubik({"inspect", "live"}).out, nullptr, false);
+    EXPECT_EQ(inspect[0]["State"].value("Status", ""), "running");
+
+    auto image = nlohmann::json::parse(kubik({"image", "inspect", "snap:1"}).out, nullptr, false);
+    ASSERT_TRUE(image.is_array() && !image.empty());
+    EXPECT_EQ(image[0]["RootFS"]["Layers"].size(), 2u) << "busybox's layer and the container's";
+    r = kubik({"run", "--rm", "snap:1", "cat", "/f"});
+    EXPECT_EQ(r.exit_code, 0) << r.describe();
+    EXPECT_EQ(r.out, "committed\n");
+    EXPECT_EQ(kubik({"rm", "-f", "live"}).exit_code, 0);
+}
+
+TEST_F(ImageCli, LoadDrawsAProgressBarOnlyOnATerminal) {
+    if (!fs::exists("/usr/bin/script")) GTEST_SKIP() << "no /usr/bin/script (util-linux) to give kubik a terminal";
+    ScratchDir scratch;
+    auto archive = scratch.path() / "busybox.tar";
+    ASSERT_EQ(kubik({"save", "-o", archive.string(), "busybox"}).exit_code, 0);
+    // script(1) runs the command on a new pseudo-terminal and copies what it
+    // wrote there (stdout and stderr alike) to its own stdout.
+    auto on_terminal = [&](const std::string& flags) {
+        auto other = scratch.path() / ("root" + std::to_string(flags.size()));
+        return run({"/usr/bin/script", "-qec",
+                    kubik_binary() + " --root " + other.string() + " load " + flags + "-i " + archive.string(),
+                    "/dev/null"});
+    };
+    auto r = on_terminal("");
+    ASSERT_EQ(r.exit_code, 0) << r.describe();
+    EXPECT_NE(r.out.find("\rLoading layer ["), std::string::npos) << "no bar drawn:\n" << r.out;
+    EXPECT_NE(r.out.find("=]"), std::string::npos) << "the bar never reached its end:\n" << r.out;
+    EXPECT_NE(r.out.find("\x1b[K"), std::string::npos) << "each redraw clears the rest of the line";
+    EXPECT_NE(r.out.find("Loaded image: busybox:latest"), std::string::npos) << r.out;
+    r = on_terminal("-q ");
+    ASSERT_EQ(r.exit_code, 0) << r.describe();
+    EXPECT_EQ(r.out.find("Loading layer"), std::string::npos) << "-q draws no bar:\n" << r.out;
 }
 
 } // namespace
