@@ -26,6 +26,7 @@
 #include <iostream>
 #include <map>
 #include <set>
+#include <tuple>
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -129,6 +130,50 @@ std::string layer_media_type(const fs::path& file) {
     return kLayerTar;
 }
 
+// write(2) of all `n` bytes to the file `path`, or an error naming it (a
+// full disk must fail the copy, not shorten it).
+void write_fully(int fd, const char* data, std::size_t n, const fs::path& path) {
+    while (n > 0) {
+        ssize_t w = ::write(fd, data, n);
+        if (w < 0 && errno == EINTR) continue;
+        if (w < 0) throw_errno("write " + path.string());
+        data += w;
+        n -= static_cast<std::size_t>(w);
+    }
+}
+
+// Copies `in` to a new file `out`, without looking at the bytes: the caller
+// unpacks the copy, and the unpacking hashes it. copy_file_range(2) copies
+// inside the kernel (one copy between page caches, a reflink where the file
+// system has them) instead of read(2) into this process and write(2) back
+// out; a pipe (`kubik import -`) or an old kernel takes the plain loop.
+std::uint64_t copy_to_file(int in, const fs::path& out, const Progress& progress, std::uint64_t total) {
+    UniqueFd fd(::open(out.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
+    if (!fd) throw_errno("create " + out.string());
+    std::uint64_t done = 0;
+    for (;;) {
+        ssize_t n = ::copy_file_range(in, nullptr, fd.get(), nullptr, 8 << 20, 0);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0 && done == 0 && (errno == EXDEV || errno == EINVAL || errno == ENOSYS || errno == EOPNOTSUPP ||
+                                   errno == EBADF))
+            break;  // not two regular files it can join: the loop below
+        if (n < 0) throw_errno("copy to " + out.string());
+        if (n == 0) return done;
+        done += static_cast<std::uint64_t>(n);
+        if (progress) progress(done, total);
+    }
+    std::string buf(1 << 20, '\0');
+    for (;;) {
+        ssize_t n = ::read(in, buf.data(), buf.size());
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) throw_errno("read");
+        if (n == 0) return done;
+        write_fully(fd.get(), buf.data(), static_cast<std::size_t>(n), out);
+        done += static_cast<std::uint64_t>(n);
+        if (progress) progress(done, total);
+    }
+}
+
 // Copies `in` to a new file `out` while hashing it.
 std::pair<std::string, std::uint64_t> copy_hashing(int in, const fs::path& out, const Progress& progress,
                                                    std::uint64_t total) {
@@ -143,12 +188,7 @@ std::pair<std::string, std::uint64_t> copy_hashing(int in, const fs::path& out, 
         if (n < 0) throw_errno("read");
         if (n == 0) break;
         sha.update(buf.data(), static_cast<std::size_t>(n));
-        for (ssize_t off = 0; off < n;) {
-            ssize_t w = ::write(fd.get(), buf.data() + off, static_cast<std::size_t>(n - off));
-            if (w < 0 && errno == EINTR) continue;
-            if (w < 0) throw_errno("write " + out.string());
-            off += w;
-        }
+        write_fully(fd.get(), buf.data(), static_cast<std::size_t>(n), out);
         done += static_cast<std::uint64_t>(n);
         if (progress) progress(done, total);
     }
@@ -390,6 +430,21 @@ Layer ImageStore::install_layer(const fs::path& tmp, const std::string& chain_id
     return layer;
 }
 
+// Unpacks the layer tar read from `fd` into `tmp`/diff (lesson 4's
+// apply_layer); returns its diff ID and the digest of the bytes read.
+std::pair<std::string, std::string> ImageStore::unpack_layer(int fd, const fs::path& tmp, const std::string& what) {
+    fs::create_directories(tmp / "diff");
+    image::TarReader tar(fd, what);
+    image::LayerRoot root(tmp / "diff");
+    try {
+        layers::apply_layer(tar, root);
+    } catch (const NotImplemented& e) {
+        throw Error(std::string("unpacking a layer needs lesson 4's apply_layer(): ") + e.what());
+    }
+    root.finish();
+    return {tar.diff_id(), tar.compressed_digest()};
+}
+
 Layer ImageStore::add_layer(const std::string& blob_digest, const std::string& parent_chain_id,
                             const std::string& expected_diff_id) {
     return add_layer_impl(blob_digest, parent_chain_id, expected_diff_id, nullptr);
@@ -404,25 +459,13 @@ Layer ImageStore::add_layer_impl(const std::string& blob_digest, const std::stri
         if (auto have = find_layer(chain_of(parent_chain_id, expected_diff_id))) return *have;
 
     TempGuard tmp(temp_path("layer"));
-    fs::create_directories(tmp.path() / "diff");
     // Name the layer both ways: the manifest knows it by its blob's digest,
     // the config (and `kubik image inspect`) by its diff ID.
     std::string what = "layer " + blob_digest;
     if (!expected_diff_id.empty() && expected_diff_id != blob_digest) what += " (diff ID " + expected_diff_id + ")";
     UniqueFd blob(::open(blob_path(blob_digest).c_str(), O_RDONLY | O_CLOEXEC));
     if (!blob) throw_errno(what + ": open " + blob_path(blob_digest).string());
-    std::string diff_id;
-    {
-        image::TarReader tar(blob.get(), what);
-        image::LayerRoot root(tmp.path() / "diff");
-        try {
-            layers::apply_layer(tar, root);
-        } catch (const NotImplemented& e) {
-            throw Error(std::string("unpacking a layer needs lesson 4's apply_layer(): ") + e.what());
-        }
-        root.finish();
-        diff_id = tar.diff_id();
-    }
+    std::string diff_id = unpack_layer(blob.get(), tmp.path(), what).first;
     if (!expected_diff_id.empty() && diff_id != expected_diff_id)
         throw Error(what + ": diff ID mismatch: the image config says " + expected_diff_id + ", the tar is " +
                     diff_id);
@@ -669,17 +712,32 @@ Image ImageStore::create_busybox(const ImageRef& ref, const fs::path& busybox, b
 Image ImageStore::import(int fd, const ImageRef& ref, const Progress& progress) {
     fs::create_directories(dir_);
     TempGuard tmp(temp_path("import"));
-    auto [digest, size] = copy_hashing(fd, tmp.path(), progress, total_of(fd));
+    copy_to_file(fd, tmp.path(), progress, total_of(fd));
     std::string media_type = layer_media_type(tmp.path());
+    // One pass over the copy unpacks it and takes both digests (the blob's
+    // and the diff ID); hashing while copying would be a second.
+    TempGuard unpacked(temp_path("layer"));
+    std::string digest, diff_id;
+    {
+        UniqueFd copy(::open(tmp.path().c_str(), O_RDONLY | O_CLOEXEC));
+        if (!copy) throw_errno("open " + tmp.path().string());
+        std::tie(diff_id, digest) = unpack_layer(copy.get(), unpacked.path(), "the imported tar");
+    }
     Lock lock(*this);
     bool had_blob = has_blob(digest);
     adopt_blob(tmp.path(), digest);
     tmp.keep();
     bool created = false;
-    std::string chain;
+    std::string chain = diff_id;  // a bottom layer's chain ID
     try {
-        Layer layer = add_layer_impl(digest, "", "", &created);
-        chain = layer.chain_id;
+        Layer layer;
+        if (auto have = find_layer(chain)) {
+            layer = *have;
+        } else {
+            layer = install_layer(unpacked.path(), chain, "", diff_id);
+            unpacked.keep();
+            created = true;
+        }
         std::string now = now_rfc3339();
         json doc = {
             {"architecture", "amd64"},

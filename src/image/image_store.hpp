@@ -169,6 +169,8 @@ private:
                                std::vector<std::string>* added_blobs);
     Layer install_layer(const std::filesystem::path& tmp, const std::string& chain_id,
                         const std::string& parent, const std::string& diff_id);
+    std::pair<std::string, std::string> unpack_layer(int fd, const std::filesystem::path& tmp,
+                                                     const std::string& what);
     Layer add_layer_impl(const std::string& blob_digest, const std::string& parent_chain_id,
                          const std::string& expected_diff_id, bool* created);
     void delete_layer(const std::string& chain_id);
