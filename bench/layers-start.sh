@@ -39,44 +39,17 @@ for tool in umoci skopeo crun cc python3; do
     command -v $tool >/dev/null || die "$tool is missing (scripts/install-test-deps.sh installs umoci, skopeo, crun)"
 done
 bench_build kubik kubik-monitor
-crun_bin=$(command -v crun)
 busybox=${KUBIK_BENCH_BUSYBOX:-/bin/busybox}
 [[ -x $busybox ]] || die "no $busybox (install-deps.sh installs busybox-static)"
-
-# crun refuses a hybrid host; bench/start-time.sh explains this namespace.
-fs_type() { stat -f -c %T "$1" 2>/dev/null || echo none; }
-crun_ns=()
-if [[ $(fs_type /sys/fs/cgroup) != cgroup2fs && $(fs_type /sys/fs/cgroup/unified) == cgroup2fs ]]; then
-    crun_ns=(unshare --mount --propagation private -- sh -c
-        'mount -t tmpfs -o size=64k,mode=755 kubik-bench /sys/fs/cgroup/unified && exec "$@"' sh)
-fi
+crun_setup "$parent"
 
 root=$tmp/root
-crun_state=$tmp/crun-state
-default_rundir=""; [[ -e /run/crun ]] || default_rundir=/run/crun
-remove_cgroups() {
-    local m type pids
-    while read -r _ m type _; do
-        [[ ($type == cgroup || $type == cgroup2) && -d $m/$parent ]] || continue
-        pids=$(find "$m/$parent" -name cgroup.procs -exec cat {} + 2>/dev/null)
-        # shellcheck disable=SC2086 # one pid a word
-        [[ -n $pids ]] && kill -9 $pids 2>/dev/null && sleep 0.2
-        find "$m/$parent" -depth -type d -exec rmdir {} + 2>/dev/null
-        [[ -d $m/$parent ]] && note "warning: could not remove $m/$parent"
-    done </proc/mounts
-}
-# Run by bench_cleanup on any exit: kubik's containers, crun's, the cgroups,
-# and /run/crun if `crun` made it.
+# Run by bench_cleanup on any exit, before crun's: kubik's containers.
 leftovers() {
-    local id ids
+    local ids
     ids=$("$kubik" --root "$root" ps -aq 2>/dev/null)
     # shellcheck disable=SC2086 # one id a word
     [[ -n $ids ]] && "$kubik" --root "$root" rm -f $ids >/dev/null 2>&1
-    for id in $("${crun_ns[@]}" "$crun_bin" --root "$crun_state" list -q 2>/dev/null); do
-        "${crun_ns[@]}" "$crun_bin" --root "$crun_state" delete -f "$id" >/dev/null 2>&1
-    done
-    remove_cgroups
-    [[ -n $default_rundir && -d $default_rundir ]] && rmdir "$default_rundir" 2>/dev/null
     return 0
 }
 cleanup_hooks+=(leftovers)
@@ -109,31 +82,14 @@ layers=$("$kubik" --root "$root" image inspect layers20 |
     python3 -c 'import json,sys; d=json.load(sys.stdin); d=d[0] if isinstance(d,list) else d; print(len(d["RootFS"]["Layers"]))')
 [[ $layers == 20 ]] || die "layers20 has $layers layers, not 20"
 
-# crun's bundle: the flattened files and crun's default config, changed as
-# bench/start-time.sh changes it (true, no terminal, kubik's namespaces, a
-# cgroup under the bench's parent).
-mkdir -p "$tmp/crun-bundle" "$crun_state"
-cp -a "$rootfs" "$tmp/crun-bundle/rootfs"
-(cd "$tmp/crun-bundle" && "$crun_bin" spec)
-python3 - "$tmp/crun-bundle/config.json" "/$parent/crun" <<'PY'
-import json, sys
-path, cgroup = sys.argv[1], sys.argv[2]
-spec = json.load(open(path))
-spec["process"]["args"] = ["/bin/true"]
-spec["process"]["terminal"] = False
-spec["root"]["readonly"] = False
-spec["linux"]["namespaces"] = [{"type": t} for t in ("pid", "ipc", "uts", "mount", "network")]
-spec["linux"]["cgroupsPath"] = cgroup
-json.dump(spec, open(path, "w"), indent=2)
-PY
-wrap=$tmp/with-unique-id
-cc -O2 -static -o "$wrap" bench/with-unique-id.c 2>/dev/null || cc -O2 -o "$wrap" bench/with-unique-id.c
+# crun's bundle: the flattened files, crun's default config changed as
+# crun_bundle (bench/lib.sh) says.
+crun_cmd=$(crun_bundle "$tmp/crun-bundle" "$rootfs")
 
 # --- measure ---------------------------------------------------------------------------
 export FAST=1
 measure kubik-1-layer "" "$kubik --root $root run --rm --cgroup-parent $parent layers1 true"
 measure kubik-20-layers "" "$kubik --root $root run --rm --cgroup-parent $parent layers20 true"
-crun_cmd="$wrap $tmp/crun-counter bench-layers- $crun_bin --root $crun_state run --bundle $tmp/crun-bundle {id}"
 # hyperfine itself runs inside the namespace where crun sees a v1 host.
 measure_prefix=("${crun_ns[@]}")
 measure crun "" "$crun_cmd"

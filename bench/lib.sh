@@ -1,6 +1,6 @@
-# Shared by bench/layers-unpack.sh, bench/load.sh and bench/layers-start.sh
-# (sourced, not run): the kubik build, scratch space with its cleanup, the
-# Debian tarball, and `measure`, which times a command with hyperfine when it
+# Shared by bench/layers-unpack.sh, bench/load.sh, bench/layers-start.sh and
+# bench/volumes-start.sh (sourced, not run): the kubik build, scratch space
+# with its cleanup, the Debian tarball, crun as a peer, and `measure`, which times a command with hyperfine when it
 # is installed and by repeating it and taking the median otherwise.
 #
 # The sourcing script sets bench (its name, for messages), optionally
@@ -88,6 +88,79 @@ debian_tarball() {
     out=$(scripts/make-debian-image.sh --build "$build" --tarball-only) || rc=$?
     ((rc == 0)) || die "no Debian tarball (scripts/make-debian-image.sh exited $rc)"
     tail -n 1 <<<"$out"
+}
+
+# --- crun as the peer ---------------------------------------------------------------
+# crun_setup PARENT: crun_bin, its state directory $crun_state, and crun_ns,
+# the command crun runs inside: crun refuses a hybrid host (cgroup v1 with a
+# v2 hierarchy at /sys/fs/cgroup/unified), so there it gets a mount
+# namespace with an empty tmpfs over the unified mount, where the host looks
+# like plain v1. PARENT is the cgroup every run of the bench goes under;
+# crun_leftovers (a cleanup hook) removes crun's containers, the cgroups of
+# PARENT in every hierarchy, and /run/crun if crun made it.
+crun_setup() {
+    bench_parent=$1
+    crun_bin=$(command -v crun) || die "crun is missing (scripts/install-test-deps.sh installs it)"
+    crun_state=$tmp/crun-state
+    mkdir -p "$crun_state"
+    default_rundir=""
+    [[ -e /run/crun ]] || default_rundir=/run/crun
+    crun_ns=()
+    if [[ $(fs_type /sys/fs/cgroup) != cgroup2fs && $(fs_type /sys/fs/cgroup/unified) == cgroup2fs ]]; then
+        crun_ns=(unshare --mount --propagation private -- sh -c
+            'mount -t tmpfs -o size=64k,mode=755 kubik-bench /sys/fs/cgroup/unified && exec "$@"' sh)
+    fi
+    cleanup_hooks+=(crun_leftovers)
+}
+fs_type() { stat -f -c %T "$1" 2>/dev/null || echo none; }
+# Kills what is left in PARENT's cgroups and removes them, deepest first.
+remove_bench_cgroups() {
+    local m type pids
+    while read -r _ m type _; do
+        [[ ($type == cgroup || $type == cgroup2) && -d $m/$bench_parent ]] || continue
+        pids=$(find "$m/$bench_parent" -name cgroup.procs -exec cat {} + 2>/dev/null)
+        # shellcheck disable=SC2086 # one pid a word
+        [[ -n $pids ]] && kill -9 $pids 2>/dev/null && sleep 0.2
+        find "$m/$bench_parent" -depth -type d -exec rmdir {} + 2>/dev/null
+        [[ -d $m/$bench_parent ]] && note "warning: could not remove $m/$bench_parent"
+    done </proc/mounts
+}
+crun_leftovers() {
+    local id
+    for id in $("${crun_ns[@]}" "$crun_bin" --root "$crun_state" list -q 2>/dev/null); do
+        "${crun_ns[@]}" "$crun_bin" --root "$crun_state" delete -f "$id" >/dev/null 2>&1
+    done
+    remove_bench_cgroups
+    [[ -n $default_rundir && -d $default_rundir ]] && rmdir "$default_rundir" 2>/dev/null
+    return 0
+}
+# crun_bundle DIR ROOTFS [MOUNTS_JSON]: an OCI bundle in DIR with a copy of
+# ROOTFS and crun's own default config (`crun spec`), changed only where the
+# bench must: /bin/true, no terminal, a writable root, kubik's five
+# namespaces, a cgroup under the bench's parent, and MOUNTS_JSON (a JSON list
+# of OCI mounts) added after crun's defaults. Prints the command that runs it
+# once with a fresh container id (bench/with-unique-id.c).
+crun_bundle() {
+    local dir=$1 rootfs=$2 mounts=${3:-[]}
+    mkdir -p "$dir"
+    cp -a "$rootfs" "$dir/rootfs"
+    (cd "$dir" && "$crun_bin" spec)
+    python3 - "$dir/config.json" "/$bench_parent/crun" "$mounts" <<'PY'
+import json, sys
+path, cgroup, mounts = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
+spec = json.load(open(path))
+spec["process"]["args"] = ["/bin/true"]
+spec["process"]["terminal"] = False
+spec["root"]["readonly"] = False
+spec["linux"]["namespaces"] = [{"type": t} for t in ("pid", "ipc", "uts", "mount", "network")]
+spec["linux"]["cgroupsPath"] = cgroup
+spec["mounts"] += mounts
+json.dump(spec, open(path, "w"), indent=2)
+PY
+    local wrap=$tmp/with-unique-id
+    [[ -x $wrap ]] || cc -O2 -static -o "$wrap" bench/with-unique-id.c 2>/dev/null ||
+        cc -O2 -o "$wrap" bench/with-unique-id.c
+    echo "$wrap $tmp/crun-counter bench-$bench- $crun_bin --root $crun_state run --bundle $dir {id}"
 }
 
 # --- timing ---------------------------------------------------------------------------
