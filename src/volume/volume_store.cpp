@@ -108,7 +108,8 @@ Volume VolumeStore::create(const std::string& name, const std::map<std::string, 
     // 0755 as docker's local driver makes it; the image's copy (lesson 5)
     // then gives it the mode of the directory it covers.
     if (::mkdir((building / "_data").c_str(), 0755) != 0) throw_errno("create volume " + name);
-    Volume volume{name, now_rfc3339(), labels, anonymous, dir_ / name};
+    // Whole seconds, as docker's CreatedAt.
+    Volume volume{name, now_rfc3339().substr(0, 19) + "Z", labels, anonymous, dir_ / name};
     nlohmann::json doc = {{"Name", name},
                           {"CreatedAt", volume.created_at},
                           {"Labels", labels},
