@@ -38,14 +38,15 @@
 
 #include <cerrno>
 #include <climits>
+#include <functional>
 #include <memory>
 
 namespace kubik::volumes {
 
 namespace {
 
-// TODO: helpers of your own, if you want them (one directory level; the copy
-// of one regular file).
+// TODO: helpers of your own, if you want them (the copy of one regular
+// file's bytes, say).
 
 } // namespace
 

@@ -38,6 +38,7 @@
 
 #include <cerrno>
 #include <climits>
+#include <functional>
 #include <memory>
 
 namespace kubik::volumes {
@@ -45,8 +46,8 @@ namespace kubik::volumes {
 namespace {
 
 // BEGIN SOLUTION
-// TODO: helpers of your own, if you want them (one directory level; the copy
-// of one regular file).
+// TODO: helpers of your own, if you want them (the copy of one regular
+// file's bytes, say).
 void copy_file_data(int in, int out, const std::string& name) {
     char buf[1 << 16];
     for (;;) {
@@ -67,61 +68,6 @@ void copy_file_data(int in, int out, const std::string& name) {
     }
 }
 
-// Owner, mode and mtime of the new entry `name` in `dir` (not followed).
-void copy_metadata(int dir, const std::string& name, const struct stat& st, const std::string& where) {
-    if (::fchownat(dir, name.c_str(), st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW) != 0)
-        throw_errno("chown " + where + " in the volume");
-    // A symlink's own mode means nothing on Linux (and can't be changed).
-    if (!S_ISLNK(st.st_mode) && ::fchmodat(dir, name.c_str(), st.st_mode & 07777, 0) != 0)
-        throw_errno("chmod " + where + " in the volume");
-    const timespec times[2] = {st.st_atim, st.st_mtim};
-    if (::utimensat(dir, name.c_str(), times, AT_SYMLINK_NOFOLLOW) != 0)
-        throw_errno("set the times of " + where + " in the volume");
-}
-
-// Copies the entries of `from` into `to`, both open O_RDONLY | O_DIRECTORY.
-void copy_directory(int from, int to, const std::string& where) {
-    const int listing = ::dup(from);
-    if (listing < 0) throw_errno("dup");
-    // closedir() closes the duplicate; `from` stays ours.
-    std::unique_ptr<DIR, int (*)(DIR*)> dir(::fdopendir(listing), ::closedir);
-    if (!dir) {
-        ::close(listing);
-        throw_errno("read the directory " + where + " of the image");
-    }
-    while (dirent* entry = ::readdir(dir.get())) {
-        const std::string name = entry->d_name;
-        if (name == "." || name == "..") continue;
-        const std::string path = where + "/" + name;
-        struct stat st {};
-        if (::fstatat(from, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) throw_errno("stat " + path + " in the image");
-        if (S_ISDIR(st.st_mode)) {
-            if (::mkdirat(to, name.c_str(), 0700) != 0) throw_errno("mkdir " + path + " in the volume");
-            const UniqueFd sub_from(::openat(from, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
-            const UniqueFd sub_to(::openat(to, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
-            if (!sub_from || !sub_to) throw_errno("open the directory " + path);
-            copy_directory(sub_from.get(), sub_to.get(), path);
-        } else if (S_ISREG(st.st_mode)) {
-            const UniqueFd in(::openat(from, name.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
-            if (!in) throw_errno("open " + path + " in the image");
-            const UniqueFd out(::openat(to, name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
-            if (!out) throw_errno("create " + path + " in the volume");
-            copy_file_data(in.get(), out.get(), path);
-        } else if (S_ISLNK(st.st_mode)) {
-            char link[PATH_MAX];
-            const ssize_t n = ::readlinkat(from, name.c_str(), link, sizeof link - 1);
-            if (n < 0) throw_errno("readlink " + path + " in the image");
-            link[n] = '\0';
-            if (::symlinkat(link, to, name.c_str()) != 0) throw_errno("symlink " + path + " in the volume");
-        } else {
-            // Character and block devices, FIFOs, sockets: the node itself.
-            if (::mknodat(to, name.c_str(), (st.st_mode & S_IFMT) | 0600, st.st_rdev) != 0)
-                throw_errno("mknod " + path + " in the volume");
-        }
-        // Last, so that a directory's mtime is not changed by its children.
-        copy_metadata(to, name, st, path);
-    }
-}
 // END SOLUTION
 
 } // namespace
@@ -134,6 +80,62 @@ void copy_image_contents(int from, int to) {
     // a copy of a regular file (O_NOFOLLOW both sides), readlinkat +
     // symlinkat, or mknodat; fchownat before fchmodat, utimensat last. Then
     // give `to` from's owner and mode.
+
+    // One directory level, then down into each subdirectory: `src` and `dst`
+    // are open O_RDONLY | O_DIRECTORY, `where` names the level in messages.
+    std::function<void(int, int, const std::string&)> copy_directory = [&](int src, int dst,
+                                                                           const std::string& where) {
+        const int listing = ::dup(src);
+        if (listing < 0) throw_errno("dup");
+        // closedir() closes the duplicate; `src` stays ours.
+        std::unique_ptr<DIR, int (*)(DIR*)> dir(::fdopendir(listing), ::closedir);
+        if (!dir) {
+            ::close(listing);
+            throw_errno("read the directory " + where + " of the image");
+        }
+        while (dirent* entry = ::readdir(dir.get())) {
+            const std::string name = entry->d_name;
+            if (name == "." || name == "..") continue;
+            const std::string path = where + "/" + name;
+            struct stat st {};
+            if (::fstatat(src, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0)
+                throw_errno("stat " + path + " in the image");
+            if (S_ISDIR(st.st_mode)) {
+                if (::mkdirat(dst, name.c_str(), 0700) != 0) throw_errno("mkdir " + path + " in the volume");
+                const UniqueFd sub_from(::openat(src, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+                const UniqueFd sub_to(::openat(dst, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+                if (!sub_from || !sub_to) throw_errno("open the directory " + path);
+                copy_directory(sub_from.get(), sub_to.get(), path);
+            } else if (S_ISREG(st.st_mode)) {
+                const UniqueFd in(::openat(src, name.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+                if (!in) throw_errno("open " + path + " in the image");
+                const UniqueFd out(
+                    ::openat(dst, name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
+                if (!out) throw_errno("create " + path + " in the volume");
+                copy_file_data(in.get(), out.get(), path);
+            } else if (S_ISLNK(st.st_mode)) {
+                char link[PATH_MAX];
+                const ssize_t n = ::readlinkat(src, name.c_str(), link, sizeof link - 1);
+                if (n < 0) throw_errno("readlink " + path + " in the image");
+                link[n] = '\0';
+                if (::symlinkat(link, dst, name.c_str()) != 0) throw_errno("symlink " + path + " in the volume");
+            } else {
+                // Character and block devices, FIFOs, sockets: the node itself.
+                if (::mknodat(dst, name.c_str(), (st.st_mode & S_IFMT) | 0600, st.st_rdev) != 0)
+                    throw_errno("mknod " + path + " in the volume");
+            }
+            // Owner, mode, mtime last, so that a directory's mtime is not
+            // changed by its children; never through a symlink.
+            if (::fchownat(dst, name.c_str(), st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW) != 0)
+                throw_errno("chown " + path + " in the volume");
+            // A symlink's own mode means nothing on Linux (and can't be changed).
+            if (!S_ISLNK(st.st_mode) && ::fchmodat(dst, name.c_str(), st.st_mode & 07777, 0) != 0)
+                throw_errno("chmod " + path + " in the volume");
+            const timespec times[2] = {st.st_atim, st.st_mtim};
+            if (::utimensat(dst, name.c_str(), times, AT_SYMLINK_NOFOLLOW) != 0)
+                throw_errno("set the times of " + path + " in the volume");
+        }
+    };
     const UniqueFd source(::openat(from, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     if (!source) throw_errno("open the image's directory to copy");
     const UniqueFd dest(::openat(to, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));

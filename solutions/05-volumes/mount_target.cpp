@@ -56,14 +56,6 @@ namespace {
 // TODO: helpers of your own, if you want them (openat2 has no glibc wrapper:
 // syscall(SYS_openat2, dirfd, path, &how, sizeof how)).
 
-// openat2 with the root as "/"; -1 and errno on failure.
-int open_in_root(int root, const std::string& path) {
-    open_how how{};
-    how.flags = O_PATH | O_CLOEXEC;
-    how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
-    return static_cast<int>(::syscall(SYS_openat2, root, path.empty() ? "." : path.c_str(), &how, sizeof how));
-}
-
 // Where a descriptor is, as this process's mount namespace names it.
 std::string path_of(int fd) {
     char buf[PATH_MAX];
@@ -105,6 +97,14 @@ UniqueFd open_mount_target(int root, const std::string& target, bool directory) 
     // !directory), following a dangling symlink inside the root; refuse a
     // result at ROOT/proc or below (readlink /proc/self/fd/N of it and of
     // root) and a directory where a file was asked for, or the other way round.
+
+    // openat2 with the root as "/"; -1 and errno on failure.
+    auto open_in_root = [root](const std::string& path) {
+        open_how how{};
+        how.flags = O_PATH | O_CLOEXEC;
+        how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
+        return static_cast<int>(::syscall(SYS_openat2, root, path.empty() ? "." : path.c_str(), &how, sizeof how));
+    };
     if (target.empty() || target.front() != '/') throw Error("mount target " + target + " is not an absolute path");
     std::vector<std::string> parts = components_of(target);
     UniqueFd fd;
@@ -113,7 +113,7 @@ UniqueFd open_mount_target(int root, const std::string& target, bool directory) 
     int links_followed = 0;
     for (std::size_t i = 1; i <= parts.size();) {
         const std::string prefix = joined(parts, 0, i);
-        fd.reset(open_in_root(root, prefix));
+        fd.reset(open_in_root(prefix));
         if (fd) {
             ++i;
             continue;
@@ -121,7 +121,7 @@ UniqueFd open_mount_target(int root, const std::string& target, bool directory) 
         if (errno != ENOENT) throw_errno("open mount target " + target + " in the container (at /" + prefix + ")");
         // The parent resolved (it is component i-1, or the root); make
         // component i in it.
-        UniqueFd parent(open_in_root(root, joined(parts, 0, i - 1)));
+        UniqueFd parent(open_in_root(joined(parts, 0, i - 1)));
         if (!parent) throw_errno("open mount target " + target + " in the container");
         const std::string& name = parts[i - 1];
         const bool last = i == parts.size();
@@ -156,7 +156,7 @@ UniqueFd open_mount_target(int root, const std::string& target, bool directory) 
         // From the start again: cheap, and no resolved prefix to get wrong.
         i = 1;
     }
-    if (!fd) fd.reset(open_in_root(root, ""));
+    if (!fd) fd.reset(open_in_root(""));
     if (!fd) throw_errno("open the container's root");
 
     // /proc and below, whatever path led there: by the place (the root's

@@ -69,35 +69,6 @@ std::optional<Propagation> propagation_of(const std::string& word) {
     return std::nullopt;
 }
 
-// Applies OPTIONS ("ro,nocopy") to `spec`, whose type is known by now.
-void apply_options(const std::string& options, MountSpec& spec) {
-    bool seen_rw = false, seen_propagation = false, seen_nocopy = false, seen_label = false;
-    const Error invalid("invalid mode: " + options);
-    for (const std::string& word : split(options, ',')) {
-        if (word == "ro" || word == "rw") {
-            if (seen_rw) throw invalid;
-            seen_rw = true;
-            spec.readonly = word == "ro";
-        } else if (word == "nocopy") {
-            // Copying the image's files in is what a volume does; a bind
-            // mount shows the host's directory as it is.
-            if (seen_nocopy || spec.type != MountType::Volume) throw invalid;
-            seen_nocopy = true;
-            spec.nocopy = true;
-        } else if (word == "z" || word == "Z") {
-            if (seen_label) throw invalid;
-            seen_label = true;
-        } else if (auto propagation = propagation_of(word)) {
-            // A volume's directory is kubik's own; only a bind has a source
-            // whose mounts could travel.
-            if (seen_propagation || spec.type != MountType::Bind) throw invalid;
-            seen_propagation = true;
-            spec.propagation = *propagation;
-        } else {
-            throw invalid;
-        }
-    }
-}
 // END SOLUTION
 
 } // namespace
@@ -140,7 +111,35 @@ MountSpec parse_volume_flag(const std::string& value) {
         throw Error("create " + spec.source + ": \"" + spec.source +
                     "\" includes invalid characters for a local volume name, only \"[a-zA-Z0-9][a-zA-Z0-9_.-]\" "
                     "are allowed. If you intended to pass a host directory, use absolute path");
-    if (fields.size() == 3) apply_options(fields[2], spec);
+    if (fields.size() < 3) return spec;
+
+    const std::string& options = fields[2];
+    const Error invalid("invalid mode: " + options);
+    bool seen_rw = false, seen_propagation = false, seen_nocopy = false, seen_label = false;
+    for (const std::string& word : split(options, ',')) {
+        if (word == "ro" || word == "rw") {
+            if (seen_rw) throw invalid;
+            seen_rw = true;
+            spec.readonly = word == "ro";
+        } else if (word == "nocopy") {
+            // Copying the image's files in is what a volume does; a bind
+            // mount shows the host's directory as it is.
+            if (seen_nocopy || spec.type != MountType::Volume) throw invalid;
+            seen_nocopy = true;
+            spec.nocopy = true;
+        } else if (word == "z" || word == "Z") {
+            if (seen_label) throw invalid;
+            seen_label = true;
+        } else if (auto propagation = propagation_of(word)) {
+            // A volume's directory is kubik's own; only a bind has a source
+            // whose mounts could travel.
+            if (seen_propagation || spec.type != MountType::Bind) throw invalid;
+            seen_propagation = true;
+            spec.propagation = *propagation;
+        } else {
+            throw invalid;
+        }
+    }
     return spec;
     // END SOLUTION
 }
