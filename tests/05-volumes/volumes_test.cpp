@@ -1,0 +1,271 @@
+// Lesson 5 through the kubik binary: -v, --mount and --tmpfs in real
+// containers, each checked from the host in the kernel's own words — the
+// container's /proc/PID/mountinfo (the mount, its flags, its propagation),
+// the host's (nothing there), stat of the volume's files on the host (the
+// same inode the container wrote), and the EROFS a write gets.
+#include "lesson5.hpp"
+
+#include <fcntl.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+namespace kubik::test {
+namespace {
+
+using namespace volumes5;
+
+std::string slurp(const fs::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    std::ostringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+void put(const fs::path& p, const std::string& data) {
+    fs::create_directories(p.parent_path());
+    std::ofstream(p, std::ios::binary) << data;
+}
+
+// No mount of the test's own mount namespace (the host's) is at or below
+// `path`, nor names it as its source root.
+std::string host_mounts_naming(const std::string& needle) {
+    std::string found;
+    for (const auto& m : mounts_of("self"))
+        if (m.line.find(needle) != std::string::npos) found += m.line + "\n";
+    return found;
+}
+
+// A tmpfs the test mounts on the host below its state root (the submount of
+// a bind source), unmounted when the test body ends, before the leak check.
+class HostTmpfs {
+public:
+    explicit HostTmpfs(const fs::path& at) : at_(at) {
+        fs::create_directories(at);
+        ok_ = ::mount("tmpfs", at.c_str(), "tmpfs", MS_NOSUID | MS_NODEV, "size=1m") == 0;
+        if (!ok_) error_ = std::strerror(errno);
+    }
+    ~HostTmpfs() {
+        if (ok_) ::umount2(at_.c_str(), MNT_DETACH);
+    }
+    bool ok() const { return ok_; }
+    const std::string& error() const { return error_; }
+
+private:
+    fs::path at_;
+    bool ok_ = false;
+    std::string error_;
+};
+
+TEST_F(Lesson5Test, NamedVolumeIsMountedInTheContainerOnly) {
+    auto r = kubik({"run", "-d", "--name", "c1", "-v", "data:/data", "busybox", "sleep", "100"});
+    ASSERT_EQ(r.exit_code, 0) << r.describe();
+    const pid_t pid = container_pid("c1");
+    ASSERT_GT(pid, 0);
+    const auto m = mount_at(std::to_string(pid), "/data");
+    ASSERT_TRUE(m) << "-v data:/data: no mount at /data in /proc/" << pid << "/mountinfo";
+    EXPECT_TRUE(has_option(*m, "rw")) << m->line;
+    // Field 4, the mount's root in its filesystem: the volume's directory.
+    EXPECT_NE(m->line.find("/volumes/data/_data "), std::string::npos)
+        << "the mount's root must be ROOT/volumes/data/_data: " << m->line;
+    EXPECT_EQ(propagation_fields(*m), "") << "private by default (docker's rprivate): " << m->line;
+    EXPECT_EQ(host_mounts_naming("/volumes/data/_data"), "") << "the volume must not be mounted on the host";
+
+    auto w = kubik({"exec", "c1", "sh", "-c", "echo from-c1 > /data/f"});
+    EXPECT_EQ(w.exit_code, 0) << w.describe();
+    EXPECT_EQ(slurp(volume_data("data") / "f"), "from-c1\n") << "the write lands in ROOT/volumes/data/_data";
+    EXPECT_TRUE(same_file(stat_of(volume_data("data") / "f"), stat_of("/proc/" + std::to_string(pid) + "/root/data/f")))
+        << "the container's /data/f and the host's ROOT/volumes/data/_data/f are one inode";
+    remove_containers({"c1"});
+}
+
+TEST_F(Lesson5Test, DataSurvivesRmAndTheNextContainerSeesIt) {
+    auto a = kubik({"run", "--name", "first", "-v", "keep:/var/lib/app", "busybox", "sh", "-c",
+                    "echo 42 > /var/lib/app/answer"});
+    ASSERT_EQ(a.exit_code, 0) << a.describe();
+    auto rm = kubik({"rm", "first"});
+    ASSERT_EQ(rm.exit_code, 0) << rm.describe();
+    EXPECT_EQ(slurp(volume_data("keep") / "answer"), "42\n") << "kubik rm keeps the named volume's data";
+    auto b = kubik({"run", "--rm", "-v", "keep:/elsewhere", "busybox", "cat", "/elsewhere/answer"});
+    EXPECT_EQ(b.exit_code, 0) << b.describe();
+    EXPECT_EQ(b.out, "42\n") << "the next container sees the first one's data";
+    expect_no_container_state("after kubik rm and a --rm run");
+}
+
+TEST_F(Lesson5Test, TwoRunningContainersSeeEachOthersWritesAtOnce) {
+    for (const std::string name : {"left", "right"}) {
+        auto r = kubik({"run", "-d", "--name", name, "-v", "shared:/s", "busybox", "sleep", "100"});
+        ASSERT_EQ(r.exit_code, 0) << r.describe();
+    }
+    auto w = kubik({"exec", "left", "sh", "-c", "echo hello > /s/note"});
+    EXPECT_EQ(w.exit_code, 0) << w.describe();
+    auto c = kubik({"exec", "right", "cat", "/s/note"});
+    EXPECT_EQ(c.out, "hello\n") << "right sees left's write with no restart\n" << c.describe();
+    const std::string l = std::to_string(container_pid("left")), r = std::to_string(container_pid("right"));
+    EXPECT_TRUE(same_file(stat_of("/proc/" + l + "/root/s/note"), stat_of("/proc/" + r + "/root/s/note")))
+        << "both containers reach the same inode";
+    remove_containers({"left", "right"});
+}
+
+TEST_F(Lesson5Test, ReadOnlyBindRefusesWritesOnSubmountsToo) {
+    const fs::path host = scratch("site");
+    put(host / "index.html", "hi");
+    HostTmpfs sub(host / "sub");
+    ASSERT_TRUE(sub.ok()) << "setup: a tmpfs at " << host / "sub" << ": " << sub.error();
+    put(host / "sub/inner", "inner");
+
+    auto r = kubik({"run", "-d", "--name", "ro", "-v", host.string() + ":/www:ro", "busybox", "sleep", "100"});
+    ASSERT_EQ(r.exit_code, 0) << r.describe();
+    const std::string pid = std::to_string(container_pid("ro"));
+    const auto top = mount_at(pid, "/www");
+    const auto below = mount_at(pid, "/www/sub");
+    ASSERT_TRUE(top) << "no mount at /www in /proc/" << pid << "/mountinfo";
+    ASSERT_TRUE(below) << "the host's submount (tmpfs at " << host / "sub" << ") must come along: -v is recursive";
+    EXPECT_TRUE(has_option(*top, "ro")) << top->line;
+    EXPECT_TRUE(has_option(*below, "ro")) << "\":ro\" covers the submount too: " << below->line;
+    for (const std::string file : {"/www/new", "/www/sub/new", "/www/index.html"}) {
+        auto w = kubik({"exec", "ro", "sh", "-c", "echo x >> " + file});
+        EXPECT_NE(w.exit_code, 0) << "a write to " << file << " must fail\n" << w.describe();
+        EXPECT_NE(w.err.find("Read-only file system"), std::string::npos) << "EROFS for " << file << "\n" << w.describe();
+    }
+    EXPECT_EQ(slurp(host / "index.html"), "hi");
+    EXPECT_FALSE(fs::exists(host / "sub/new"));
+    remove_containers({"ro"});
+}
+
+TEST_F(Lesson5Test, MountFlagReadonlyBindAndAFile) {
+    const fs::path dir = scratch("conf");
+    put(dir / "app.conf", "x=1\n");
+    put(scratch("motd"), "hello from the host\n");
+    auto r = kubik({"run", "-d", "--name", "m", "--mount",
+                    "type=bind,source=" + dir.string() + ",target=/conf,readonly", "-v",
+                    scratch("motd").string() + ":/etc/motd:ro", "busybox", "sleep", "100"});
+    ASSERT_EQ(r.exit_code, 0) << r.describe();
+    const std::string pid = std::to_string(container_pid("m"));
+    const auto conf = mount_at(pid, "/conf");
+    const auto motd = mount_at(pid, "/etc/motd");
+    ASSERT_TRUE(conf && motd) << "mounts at /conf and /etc/motd";
+    EXPECT_TRUE(has_option(*conf, "ro")) << conf->line;
+    EXPECT_TRUE(has_option(*motd, "ro")) << motd->line;
+    auto c = kubik({"exec", "m", "cat", "/etc/motd", "/conf/app.conf"});
+    EXPECT_EQ(c.out, "hello from the host\nx=1\n") << c.describe();
+    remove_containers({"m"});
+}
+
+TEST_F(Lesson5Test, TmpfsIsMountedWithDockersDefaults) {
+    auto r = kubik({"run", "-d", "--name", "t", "--tmpfs", "/scratch:size=1m", "busybox", "sleep", "100"});
+    ASSERT_EQ(r.exit_code, 0) << r.describe();
+    const std::string pid = std::to_string(container_pid("t"));
+    const auto m = mount_at(pid, "/scratch");
+    ASSERT_TRUE(m) << "no mount at /scratch";
+    EXPECT_EQ(m->fs_type, "tmpfs");
+    for (const std::string option : {"rw", "nosuid", "nodev", "noexec"})
+        EXPECT_TRUE(has_option(*m, option)) << option << ": " << m->line;
+    EXPECT_NE(m->line.find("size=1024k"), std::string::npos) << m->line;
+    EXPECT_NE(m->line.find("mode=1777"), std::string::npos) << m->line;
+    remove_containers({"t"});
+}
+
+// The image's own symlinks aim at the host; every mount still lands inside
+// the container's root, or is refused.
+TEST_F(Lesson5Test, SymlinkTargetsInTheImageStayInsideTheRoot) {
+    const std::string landing = "kubik-test-landing-" + build_tag();
+    const fs::path image = image_rootfs();
+    ASSERT_EQ(::symlink("../../../../../../../../../..", (image / "up").c_str()), 0) << std::strerror(errno);
+    ASSERT_EQ(::symlink("/etc", (image / "etclink").c_str()), 0);
+    auto r = kubik({"run", "-d", "--name", "s", "-v", "a:/up/" + landing, "-v", "b:/etclink/kubik-" + landing,
+                    "busybox", "sleep", "100"});
+    ASSERT_EQ(r.exit_code, 0) << r.describe();
+    const std::string pid = std::to_string(container_pid("s"));
+    EXPECT_TRUE(mount_at(pid, "/" + landing)) << "/up/" << landing << " is /" << landing << " inside the root";
+    EXPECT_TRUE(mount_at(pid, "/etc/kubik-" + landing)) << "/etclink -> /etc is the container's /etc";
+    EXPECT_FALSE(fs::exists("/" + landing)) << "nothing made at the host's /" << landing;
+    EXPECT_FALSE(fs::exists("/etc/kubik-" + landing)) << "nothing made in the host's /etc";
+    EXPECT_EQ(host_mounts_naming(landing), "") << "no mount of the host names it";
+    remove_containers({"s"});
+    std::error_code ec;
+    fs::remove("/" + landing, ec);
+    fs::remove("/etc/kubik-" + landing, ec);
+}
+
+TEST_F(Lesson5Test, TargetInProcIsRefusedAndNothingIsLeft) {
+    const fs::path image = image_rootfs();
+    ASSERT_EQ(::symlink("/proc", (image / "procs").c_str()), 0) << std::strerror(errno);
+    const auto before = mount_table();
+    for (const std::string target : {"/proc/sys", "/procs/sys"}) {
+        auto r = kubik({"run", "--name", "bad", "-v", "fresh:" + target, "busybox", "true"});
+        EXPECT_EQ(r.exit_code, 125) << r.describe();
+        EXPECT_NE(r.err.find(target), std::string::npos) << "the error names the target\n" << r.describe();
+        EXPECT_FALSE(fs::exists(root_ / "volumes/fresh")) << "a failed run leaves no new volume";
+        expect_no_container_state("after a refused -v fresh:" + target);
+        EXPECT_EQ(mount_table(), before) << "the host's mount table is as it was";
+    }
+}
+
+TEST_F(Lesson5Test, NewVolumeOverEtcStartsWithTheImagesEtc) {
+    const fs::path etc = image_rootfs() / "etc";
+    put(etc / "kubik-secret", "s3cret\n");
+    ASSERT_EQ(::chown((etc / "kubik-secret").c_str(), 1234, 5678), 0);
+    ASSERT_EQ(::chmod((etc / "kubik-secret").c_str(), 0640), 0);
+    put(etc / "kubik-setuid", "#!/bin/sh\n");
+    ASSERT_EQ(::chown((etc / "kubik-setuid").c_str(), 1234, 5678), 0);
+    ASSERT_EQ(::chmod((etc / "kubik-setuid").c_str(), 04755), 0);
+    ASSERT_EQ(::symlink("/etc/passwd", (etc / "kubik-link").c_str()), 0);
+
+    auto r = kubik({"run", "--rm", "-v", "etcvol:/etc", "busybox", "sh", "-c",
+                    "cat /etc/kubik-secret; grep -c root /etc/passwd; rm /etc/kubik-secret"});
+    ASSERT_EQ(r.exit_code, 0) << r.describe();
+    EXPECT_EQ(r.out, "s3cret\n1\n") << "the container sees the image's /etc through the volume";
+    const fs::path data = volume_data("etcvol");
+    const auto passwd = stat_of(data / "passwd", false);
+    EXPECT_TRUE(S_ISREG(passwd.st_mode)) << "the image's /etc/passwd copied into the volume";
+    const auto setuid = stat_of(data / "kubik-setuid", false);
+    EXPECT_EQ(setuid.st_uid, 1234u);
+    EXPECT_EQ(setuid.st_gid, 5678u);
+    EXPECT_EQ(setuid.st_mode & 07777, 04755u) << "owner and mode (set-uid included) kept";
+    EXPECT_TRUE(fs::is_symlink(data / "kubik-link")) << "a symlink stays a symlink";
+    EXPECT_EQ(stat_of(data).st_mode & 07777, stat_of(etc).st_mode & 07777) << "the volume takes /etc's mode";
+    EXPECT_FALSE(fs::exists(data / "kubik-secret")) << "the container's rm went to the volume";
+
+    // The volume is no longer empty: no second copy.
+    auto again = kubik({"run", "--rm", "-v", "etcvol:/etc", "busybox", "ls", "/etc/kubik-secret"});
+    EXPECT_NE(again.exit_code, 0) << "a volume that has files is mounted as it is\n" << again.describe();
+
+    auto nocopy = kubik({"run", "--rm", "-v", "bare:/etc:nocopy", "busybox", "true"});
+    EXPECT_EQ(nocopy.exit_code, 0) << nocopy.describe();
+    EXPECT_TRUE(fs::is_empty(volume_data("bare"))) << ":nocopy: the new volume stays empty";
+}
+
+TEST_F(Lesson5Test, MissingHostDirectoryOfDashVIsCreated) {
+    const fs::path host = scratch("made-by-run");
+    auto r = kubik({"run", "--rm", "-v", host.string() + ":/m", "busybox", "sh", "-c", "echo ok > /m/f"});
+    EXPECT_EQ(r.exit_code, 0) << r.describe();
+    EXPECT_EQ(slurp(host / "f"), "ok\n");
+}
+
+TEST_F(Lesson5Test, BadVolumeFlagsAre125) {
+    const std::pair<std::string, std::string> cases[] = {
+        {"::", "invalid volume specification: '::'"},
+        {":/x", "invalid volume specification: ':/x'"},
+        {"a:/b:ro:x", "invalid volume specification: 'a:/b:ro:x'"},
+        {"a/b:/x", "includes invalid characters for a local volume name"},
+        {"data:/x:bogus", "invalid mode: bogus"},
+        {"data:/x:ro,rw", "invalid mode: ro,rw"},
+        {"data:relative", "mount path must be absolute"},
+    };
+    for (const auto& [spec, message] : cases) {
+        auto r = kubik({"run", "--rm", "-v", spec, "busybox", "true"});
+        EXPECT_EQ(r.exit_code, 125) << "-v " << spec << "\n" << r.describe();
+        EXPECT_NE(r.err.find(message), std::string::npos) << "-v " << spec << ": docker's message\n" << r.describe();
+    }
+    EXPECT_FALSE(fs::exists(root_ / "volumes/data")) << "nothing made by a refused flag";
+    expect_no_container_state("after refused -v flags");
+}
+
+} // namespace
+} // namespace kubik::test
