@@ -57,8 +57,9 @@ int create(const GlobalOptions& global, const CreateOptions& opts) {
         // Docker takes "K" as the label K with an empty value.
         labels[label.substr(0, eq)] = eq == std::string::npos ? "" : label.substr(eq + 1);
     }
-    const bool anonymous = opts.name.empty();
-    const std::string name = anonymous ? VolumeStore::anonymous_name() : opts.name;
+    // No name: a random one, as docker makes it; still not an anonymous
+    // volume (docker 23+ labels only those `run` makes).
+    const std::string name = opts.name.empty() ? VolumeStore::anonymous_name() : opts.name;
     VolumeStore::validate_name(name, "create " + name);
     VolumeStore store(global.root_path());
     VolumeStore::Lock lock(store, /*exclusive=*/false);

@@ -25,6 +25,12 @@ namespace {
 
 const std::regex kHex64("[0-9a-f]{64}");
 
+mode_t current_umask() {
+    mode_t mask = ::umask(0);
+    ::umask(mask);
+    return mask;
+}
+
 class VolumeCli : public BusyboxTest {
 protected:
     fs::path volumes() const { return root_ / "volumes"; }
@@ -431,6 +437,23 @@ TEST_F(VolumeCli, RmDashVOfARealContainerRemovesItsAnonymousVolume) {
     std::string text;
     std::getline(in, text);
     EXPECT_EQ(text, "kept") << "a named volume's data outlives its container";
+}
+
+TEST_F(VolumeCli, VolumeFlagMakesAMissingHostDirectoryAndAFailedRunTakesItBack) {
+    if (!lesson5_works()) GTEST_SKIP() << "lesson 5 is not written yet: no container can mount a volume";
+    const fs::path made = root_ / "host" / "new" / "dir";
+    auto r = kubik({"run", "--rm", "-v", made.string() + ":/d", "busybox", "true"});
+    ASSERT_EQ(r.exit_code, 0) << r.describe();
+    struct stat st;
+    ASSERT_EQ(::stat(made.c_str(), &st), 0) << "-v makes a missing host directory, as docker does";
+    EXPECT_TRUE(S_ISDIR(st.st_mode));
+    EXPECT_EQ(st.st_mode & 0777, 0755u & ~current_umask());
+
+    const fs::path never = root_ / "never" / "dir";
+    r = kubik({"run", "-v", never.string() + ":/d", "busybox", "/no/such/command"});
+    EXPECT_EQ(r.exit_code, 127) << r.describe();
+    EXPECT_FALSE(fs::exists(root_ / "never")) << "a run that failed leaves no host directory it made";
+    expect_no_container_state("a failed run with -v /host:/d");
 }
 
 TEST_F(VolumeCli, VolumeRmRacingARunNeverLeavesAContainerWithoutItsVolume) {
