@@ -288,6 +288,20 @@ TEST_F(VolumeCli, PruneRemovesUnusedAnonymousVolumesOrAllWithDashA) {
     EXPECT_EQ(r.out, "Total reclaimed space: 0B\n");
 }
 
+TEST_F(VolumeCli, SystemDfCountsVolumes) {
+    ASSERT_EQ(kubik({"volume", "create", "used"}).exit_code, 0);
+    ASSERT_EQ(kubik({"volume", "create", "unused"}).exit_code, 0);
+    std::ofstream(volume_dir("used") / "_data" / "f") << std::string(1000, 'u');
+    std::ofstream(volume_dir("unused") / "_data" / "f") << std::string(3000, 'x');
+    make_container({volume_mount("used", false)});
+    auto r = kubik({"system", "df"});
+    ASSERT_EQ(r.exit_code, 0) << r.describe();
+    std::string row;
+    for (const auto& line : lines_of(r.out))
+        if (line.starts_with("Local Volumes")) row = line;
+    EXPECT_TRUE(std::regex_match(row, std::regex(R"(Local Volumes +2 +1 +4kB +3kB \(75%\))"))) << r.out;
+}
+
 TEST_F(VolumeCli, ConcurrentCreatesOfOneNameBothSucceed) {
     std::vector<std::unique_ptr<Child>> children;
     for (int i = 0; i < 6; ++i) children.push_back(std::make_unique<Child>(kubik_argv({"volume", "create", "same"})));
