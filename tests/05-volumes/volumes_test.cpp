@@ -14,6 +14,7 @@
 #include <cstring>
 #include <fstream>
 #include <sstream>
+#include <stdexcept>
 
 namespace kubik::test {
 namespace {
@@ -41,26 +42,13 @@ std::string host_mounts_naming(const std::string& needle) {
     return found;
 }
 
-// A tmpfs the test mounts on the host below its state root (the submount of
-// a bind source), unmounted when the test body ends, before the leak check.
-class HostTmpfs {
-public:
-    explicit HostTmpfs(const fs::path& at) : at_(at) {
-        fs::create_directories(at);
-        ok_ = ::mount("tmpfs", at.c_str(), "tmpfs", MS_NOSUID | MS_NODEV, "size=1m") == 0;
-        if (!ok_) error_ = std::strerror(errno);
-    }
-    ~HostTmpfs() {
-        if (ok_) ::umount2(at_.c_str(), MNT_DETACH);
-    }
-    bool ok() const { return ok_; }
-    const std::string& error() const { return error_; }
-
-private:
-    fs::path at_;
-    bool ok_ = false;
-    std::string error_;
-};
+// Mounts a small tmpfs at `at` (in the namespace of the caller); throws
+// when it can't.
+void mount_tmpfs(const fs::path& at) {
+    fs::create_directories(at);
+    if (::mount("tmpfs", at.c_str(), "tmpfs", MS_NOSUID | MS_NODEV, "size=1m") != 0)
+        throw std::runtime_error("setup: a tmpfs at " + at.string() + ": " + std::strerror(errno));
+}
 
 TEST_F(Lesson5Test, NamedVolumeIsMountedInTheContainerOnly) {
     auto r = kubik({"run", "-d", "--name", "c1", "-v", "data:/data", "busybox", "sleep", "100"});
@@ -115,26 +103,32 @@ TEST_F(Lesson5Test, TwoRunningContainersSeeEachOthersWritesAtOnce) {
 TEST_F(Lesson5Test, ReadOnlyBindRefusesWritesOnSubmountsToo) {
     const fs::path host = scratch("site");
     put(host / "index.html", "hi");
-    HostTmpfs sub(host / "sub");
-    ASSERT_TRUE(sub.ok()) << "setup: a tmpfs at " << host / "sub" << ": " << sub.error();
-    put(host / "sub/inner", "inner");
-
-    auto r = kubik({"run", "-d", "--name", "ro", "-v", host.string() + ":/www:ro", "busybox", "sleep", "100"});
+    fs::create_directories(host / "sub");
+    // The host directory has a submount (a tmpfs at site/sub), in the
+    // namespace kubik runs from.
+    auto r = kubik_in_own_mount_namespace(
+        {"run", "-d", "--name", "ro", "-v", host.string() + ":/www:ro", "busybox", "sleep", "100"},
+        [&] {
+            mount_tmpfs(host / "sub");
+            put(host / "sub/inner", "inner");
+        });
     ASSERT_EQ(r.exit_code, 0) << r.describe();
     const std::string pid = std::to_string(container_pid("ro"));
     const auto top = mount_at(pid, "/www");
     const auto below = mount_at(pid, "/www/sub");
     ASSERT_TRUE(top) << "no mount at /www in /proc/" << pid << "/mountinfo";
     ASSERT_TRUE(below) << "the host's submount (tmpfs at " << host / "sub" << ") must come along: -v is recursive";
+    EXPECT_EQ(below->fs_type, "tmpfs");
     EXPECT_TRUE(has_option(*top, "ro")) << top->line;
     EXPECT_TRUE(has_option(*below, "ro")) << "\":ro\" covers the submount too: " << below->line;
+    auto c = kubik({"exec", "ro", "cat", "/www/index.html", "/www/sub/inner"});
+    EXPECT_EQ(c.out, "hiinner") << c.describe();
     for (const std::string file : {"/www/new", "/www/sub/new", "/www/index.html"}) {
         auto w = kubik({"exec", "ro", "sh", "-c", "echo x >> " + file});
         EXPECT_NE(w.exit_code, 0) << "a write to " << file << " must fail\n" << w.describe();
         EXPECT_NE(w.err.find("Read-only file system"), std::string::npos) << "EROFS for " << file << "\n" << w.describe();
     }
     EXPECT_EQ(slurp(host / "index.html"), "hi");
-    EXPECT_FALSE(fs::exists(host / "sub/new"));
     remove_containers({"ro"});
 }
 
@@ -179,33 +173,51 @@ TEST_F(Lesson5Test, TmpfsIsMountedWithDockersDefaults) {
 TEST_F(Lesson5Test, RslaveBindReceivesTheHostsLaterMounts) {
     const fs::path shared = scratch("shared");
     fs::create_directories(shared / "late");
-    ASSERT_EQ(::mount(shared.c_str(), shared.c_str(), nullptr, MS_BIND, nullptr), 0) << std::strerror(errno);
-    struct Unmount {
-        fs::path at;
-        ~Unmount() { ::umount2(at.c_str(), MNT_DETACH); }
-    } unmount{shared};
-    ASSERT_EQ(::mount(nullptr, shared.c_str(), nullptr, MS_SHARED, nullptr), 0) << std::strerror(errno);
-
-    auto a = kubik({"run", "-d", "--name", "slave", "--mount",
-                    "type=bind,source=" + shared.string() + ",target=/in,bind-propagation=rslave", "busybox", "sleep",
-                    "100"});
+    auto a = kubik_in_own_mount_namespace(
+        {"run", "-d", "--name", "slave", "--mount",
+         "type=bind,source=" + shared.string() + ",target=/in,bind-propagation=rslave", "busybox", "sleep", "100"},
+        [&] {
+            if (::mount(shared.c_str(), shared.c_str(), nullptr, MS_BIND, nullptr) != 0 ||
+                ::mount(nullptr, shared.c_str(), nullptr, MS_SHARED, nullptr) != 0)
+                throw std::runtime_error(std::string("setup: a shared mount: ") + std::strerror(errno));
+        });
     ASSERT_EQ(a.exit_code, 0) << a.describe();
-    auto b = kubik({"run", "-d", "--name", "private", "-v", shared.string() + ":/in", "busybox", "sleep", "100"});
-    ASSERT_EQ(b.exit_code, 0) << b.describe();
-    const std::string slave = std::to_string(container_pid("slave")), priv = std::to_string(container_pid("private"));
-    const auto in_slave = mount_at(slave, "/in");
+    const pid_t slave = container_pid("slave");
+    ASSERT_GT(slave, 0);
+    const auto in_slave = mount_at(std::to_string(slave), "/in");
     ASSERT_TRUE(in_slave);
     EXPECT_NE(propagation_fields(*in_slave).find("master:"), std::string::npos)
-        << "rslave: the bind is a slave of the host's peer group: " << in_slave->line;
-    const auto in_private = mount_at(priv, "/in");
-    ASSERT_TRUE(in_private);
-    EXPECT_EQ(propagation_fields(*in_private), "") << "rprivate: no peer, no master: " << in_private->line;
+        << "rslave: the bind is a slave of the source's peer group: " << in_slave->line;
 
-    HostTmpfs late(shared / "late");
-    ASSERT_TRUE(late.ok()) << late.error();
-    EXPECT_TRUE(mount_at(slave, "/in/late")) << "the host's new mount reaches the rslave bind";
-    EXPECT_FALSE(mount_at(priv, "/in/late")) << "nor the rprivate one";
-    remove_containers({"slave", "private"});
+    // The "host" of this container is the namespace its monitor stays in.
+    const auto monitor = process_info(slave);
+    ASSERT_TRUE(monitor);
+    ASSERT_NE(namespace_of(monitor->ppid, "mnt"), namespace_of(::getpid(), "mnt"));
+    EXPECT_EQ(in_mount_namespace_of(monitor->ppid, [&] { mount_tmpfs(shared / "late"); }), "");
+    EXPECT_TRUE(mount_at(std::to_string(slave), "/in/late")) << "the host's new mount reaches the rslave bind";
+    remove_containers({"slave"});
+}
+
+TEST_F(Lesson5Test, DefaultBindIsPrivateToTheHostsLaterMounts) {
+    const fs::path shared = scratch("shared");
+    fs::create_directories(shared / "late");
+    auto a = kubik_in_own_mount_namespace(
+        {"run", "-d", "--name", "private", "-v", shared.string() + ":/in", "busybox", "sleep", "100"}, [&] {
+            if (::mount(shared.c_str(), shared.c_str(), nullptr, MS_BIND, nullptr) != 0 ||
+                ::mount(nullptr, shared.c_str(), nullptr, MS_SHARED, nullptr) != 0)
+                throw std::runtime_error(std::string("setup: a shared mount: ") + std::strerror(errno));
+        });
+    ASSERT_EQ(a.exit_code, 0) << a.describe();
+    const pid_t pid = container_pid("private");
+    ASSERT_GT(pid, 0);
+    const auto in = mount_at(std::to_string(pid), "/in");
+    ASSERT_TRUE(in);
+    EXPECT_EQ(propagation_fields(*in), "") << "rprivate: no peer, no master: " << in->line;
+    const auto monitor = process_info(pid);
+    ASSERT_TRUE(monitor);
+    EXPECT_EQ(in_mount_namespace_of(monitor->ppid, [&] { mount_tmpfs(shared / "late"); }), "");
+    EXPECT_FALSE(mount_at(std::to_string(pid), "/in/late")) << "a later mount of the host stays out";
+    remove_containers({"private"});
 }
 
 // The image's own symlinks aim at the host; every mount still lands inside
