@@ -242,6 +242,24 @@ TEST_F(Lesson5Test, SymlinkTargetsInTheImageStayInsideTheRoot) {
     fs::remove("/etc/kubik-" + landing, ec);
 }
 
+// A container may leave a symlink in a volume; the next container that
+// mounts something below it must still land inside its own root.
+TEST_F(Lesson5Test, SymlinkAContainerLeftInAVolumeStaysInsideTheNextRoot) {
+    auto a = kubik({"run", "--rm", "-v", "trap:/data", "busybox", "ln", "-s", "/etc", "/data/conf"});
+    ASSERT_EQ(a.exit_code, 0) << a.describe();
+    ASSERT_TRUE(fs::is_symlink(volume_data("trap") / "conf"));
+    const auto host_etc = mount_at("self", "/etc");
+    auto b = kubik({"run", "-d", "--name", "next", "-v", "trap:/data", "-v", "inner:/data/conf/kubik-inner", "busybox",
+                    "sleep", "100"});
+    ASSERT_EQ(b.exit_code, 0) << b.describe();
+    const std::string pid = std::to_string(container_pid("next"));
+    EXPECT_TRUE(mount_at(pid, "/etc/kubik-inner")) << "/data/conf -> /etc is the container's /etc";
+    EXPECT_FALSE(fs::exists("/etc/kubik-inner")) << "never the host's /etc";
+    EXPECT_EQ(mount_at("self", "/etc/kubik-inner").has_value(), false);
+    EXPECT_EQ(mount_at("self", "/etc").has_value(), host_etc.has_value());
+    remove_containers({"next"});
+}
+
 TEST_F(Lesson5Test, TargetInProcIsRefusedAndNothingIsLeft) {
     const fs::path image = image_rootfs();
     ASSERT_EQ(::symlink("/proc", (image / "procs").c_str()), 0) << std::strerror(errno);
@@ -295,6 +313,32 @@ TEST_F(Lesson5Test, MissingHostDirectoryOfDashVIsCreated) {
     auto r = kubik({"run", "--rm", "-v", host.string() + ":/m", "busybox", "sh", "-c", "echo ok > /m/f"});
     EXPECT_EQ(r.exit_code, 0) << r.describe();
     EXPECT_EQ(slurp(host / "f"), "ok\n");
+}
+
+TEST_F(Lesson5Test, AnonymousVolumeIsANewDirectoryOfItsOwn) {
+    auto r = kubik({"run", "-d", "--name", "anon", "-v", "/cache", "busybox", "sleep", "100"});
+    ASSERT_EQ(r.exit_code, 0) << r.describe();
+    const auto m = mount_at(std::to_string(container_pid("anon")), "/cache");
+    ASSERT_TRUE(m) << "-v /cache: a mount at /cache";
+    const auto at = m->line.find("/volumes/");
+    ASSERT_NE(at, std::string::npos) << "the mount's root is a volume's directory: " << m->line;
+    const std::string name = m->line.substr(at + 9, 64);
+    EXPECT_EQ(name.find_first_not_of("0123456789abcdef"), std::string::npos) << "64 hex digits: " << m->line;
+    EXPECT_EQ(m->line.substr(at + 9 + 64, 7), "/_data ") << m->line;
+    EXPECT_TRUE(fs::is_directory(volume_data(name)));
+    remove_containers({"anon"});
+}
+
+TEST_F(Lesson5Test, BindSourceSymlinkIsFollowedOnTheHost) {
+    const fs::path real = scratch("real");
+    put(real / "f", "real\n");
+    fs::create_directories(scratch("links"));
+    ASSERT_EQ(::symlink(real.c_str(), scratch("links/site").c_str()), 0) << std::strerror(errno);
+    auto r = kubik({"run", "--rm", "-v", scratch("links/site").string() + ":/site", "busybox", "sh", "-c",
+                    "cat /site/f; test -L /site && echo link || echo dir"});
+    EXPECT_EQ(r.exit_code, 0) << r.describe();
+    EXPECT_EQ(r.out, "real\ndir\n") << "a bind source that is a symlink is followed on the host, and the "
+                                       "container sees a directory";
 }
 
 TEST_F(Lesson5Test, BadVolumeFlagsAre125) {
