@@ -5,6 +5,7 @@
 
 #include <sys/stat.h>
 
+#include <functional>
 #include <string>
 
 namespace kubik::test::volumes5 {
@@ -33,6 +34,17 @@ protected:
     pid_t container_pid(const std::string& name);
     /// `kubik rm -f` of these containers; call before the test ends.
     void remove_containers(const std::vector<std::string>& names);
+    /// Runs `kubik args` from a forked child with a mount namespace of its
+    /// own (private), after `setup` made the test's "host" mounts there (a
+    /// submount of a bind source, a shared mount). They never exist in the
+    /// test's namespace: a container started meanwhile by a test running in
+    /// parallel would get a copy of them, and the leak check would find it.
+    /// A detached container's monitor stays in that namespace; it and the
+    /// mounts go when the container is removed.
+    RunResult kubik_in_own_mount_namespace(const std::vector<std::string>& args, const std::function<void()>& setup);
+    /// Runs `body` in a forked child that joined the mount namespace of `pid`
+    /// (setns); "" when it worked, else what failed.
+    static std::string in_mount_namespace_of(pid_t pid, const std::function<void()>& body);
     /// ROOT/volumes/NAME/_data.
     fs::path volume_data(const std::string& name) const { return root_ / "volumes" / name / "_data"; }
     /// A directory of the test's own on the host, below the state root.

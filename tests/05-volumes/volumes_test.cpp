@@ -14,6 +14,7 @@
 #include <cstring>
 #include <fstream>
 #include <sstream>
+#include <stdexcept>
 
 namespace kubik::test {
 namespace {
@@ -41,26 +42,13 @@ std::string host_mounts_naming(const std::string& needle) {
     return found;
 }
 
-// A tmpfs the test mounts on the host below its state root (the submount of
-// a bind source), unmounted when the test body ends, before the leak check.
-class HostTmpfs {
-public:
-    explicit HostTmpfs(const fs::path& at) : at_(at) {
-        fs::create_directories(at);
-        ok_ = ::mount("tmpfs", at.c_str(), "tmpfs", MS_NOSUID | MS_NODEV, "size=1m") == 0;
-        if (!ok_) error_ = std::strerror(errno);
-    }
-    ~HostTmpfs() {
-        if (ok_) ::umount2(at_.c_str(), MNT_DETACH);
-    }
-    bool ok() const { return ok_; }
-    const std::string& error() const { return error_; }
-
-private:
-    fs::path at_;
-    bool ok_ = false;
-    std::string error_;
-};
+// Mounts a small tmpfs at `at` (in the namespace of the caller); throws
+// when it can't.
+void mount_tmpfs(const fs::path& at) {
+    fs::create_directories(at);
+    if (::mount("tmpfs", at.c_str(), "tmpfs", MS_NOSUID | MS_NODEV, "size=1m") != 0)
+        throw std::runtime_error("setup: a tmpfs at " + at.string() + ": " + std::strerror(errno));
+}
 
 TEST_F(Lesson5Test, NamedVolumeIsMountedInTheContainerOnly) {
     auto r = kubik({"run", "-d", "--name", "c1", "-v", "data:/data", "busybox", "sleep", "100"});
@@ -115,26 +103,32 @@ TEST_F(Lesson5Test, TwoRunningContainersSeeEachOthersWritesAtOnce) {
 TEST_F(Lesson5Test, ReadOnlyBindRefusesWritesOnSubmountsToo) {
     const fs::path host = scratch("site");
     put(host / "index.html", "hi");
-    HostTmpfs sub(host / "sub");
-    ASSERT_TRUE(sub.ok()) << "setup: a tmpfs at " << host / "sub" << ": " << sub.error();
-    put(host / "sub/inner", "inner");
-
-    auto r = kubik({"run", "-d", "--name", "ro", "-v", host.string() + ":/www:ro", "busybox", "sleep", "100"});
+    fs::create_directories(host / "sub");
+    // The host directory has a submount (a tmpfs at site/sub), in the
+    // namespace kubik runs from.
+    auto r = kubik_in_own_mount_namespace(
+        {"run", "-d", "--name", "ro", "-v", host.string() + ":/www:ro", "busybox", "sleep", "100"},
+        [&] {
+            mount_tmpfs(host / "sub");
+            put(host / "sub/inner", "inner");
+        });
     ASSERT_EQ(r.exit_code, 0) << r.describe();
     const std::string pid = std::to_string(container_pid("ro"));
     const auto top = mount_at(pid, "/www");
     const auto below = mount_at(pid, "/www/sub");
     ASSERT_TRUE(top) << "no mount at /www in /proc/" << pid << "/mountinfo";
     ASSERT_TRUE(below) << "the host's submount (tmpfs at " << host / "sub" << ") must come along: -v is recursive";
+    EXPECT_EQ(below->fs_type, "tmpfs");
     EXPECT_TRUE(has_option(*top, "ro")) << top->line;
     EXPECT_TRUE(has_option(*below, "ro")) << "\":ro\" covers the submount too: " << below->line;
+    auto c = kubik({"exec", "ro", "cat", "/www/index.html", "/www/sub/inner"});
+    EXPECT_EQ(c.out, "hiinner") << c.describe();
     for (const std::string file : {"/www/new", "/www/sub/new", "/www/index.html"}) {
         auto w = kubik({"exec", "ro", "sh", "-c", "echo x >> " + file});
         EXPECT_NE(w.exit_code, 0) << "a write to " << file << " must fail\n" << w.describe();
         EXPECT_NE(w.err.find("Read-only file system"), std::string::npos) << "EROFS for " << file << "\n" << w.describe();
     }
     EXPECT_EQ(slurp(host / "index.html"), "hi");
-    EXPECT_FALSE(fs::exists(host / "sub/new"));
     remove_containers({"ro"});
 }
 
@@ -142,33 +136,88 @@ TEST_F(Lesson5Test, MountFlagReadonlyBindAndAFile) {
     const fs::path dir = scratch("conf");
     put(dir / "app.conf", "x=1\n");
     put(scratch("motd"), "hello from the host\n");
-    auto r = kubik({"run", "-d", "--name", "m", "--mount",
+    auto r = kubik({"run", "-d", "--name", "mnt", "--mount",
                     "type=bind,source=" + dir.string() + ",target=/conf,readonly", "-v",
                     scratch("motd").string() + ":/etc/motd:ro", "busybox", "sleep", "100"});
     ASSERT_EQ(r.exit_code, 0) << r.describe();
-    const std::string pid = std::to_string(container_pid("m"));
+    const std::string pid = std::to_string(container_pid("mnt"));
     const auto conf = mount_at(pid, "/conf");
     const auto motd = mount_at(pid, "/etc/motd");
     ASSERT_TRUE(conf && motd) << "mounts at /conf and /etc/motd";
     EXPECT_TRUE(has_option(*conf, "ro")) << conf->line;
     EXPECT_TRUE(has_option(*motd, "ro")) << motd->line;
-    auto c = kubik({"exec", "m", "cat", "/etc/motd", "/conf/app.conf"});
+    auto c = kubik({"exec", "mnt", "cat", "/etc/motd", "/conf/app.conf"});
     EXPECT_EQ(c.out, "hello from the host\nx=1\n") << c.describe();
-    remove_containers({"m"});
+    remove_containers({"mnt"});
 }
 
 TEST_F(Lesson5Test, TmpfsIsMountedWithDockersDefaults) {
-    auto r = kubik({"run", "-d", "--name", "t", "--tmpfs", "/scratch:size=1m", "busybox", "sleep", "100"});
+    auto r = kubik({"run", "-d", "--name", "tmp", "--tmpfs", "/scratch:size=1m", "busybox", "sleep", "100"});
     ASSERT_EQ(r.exit_code, 0) << r.describe();
-    const std::string pid = std::to_string(container_pid("t"));
+    const std::string pid = std::to_string(container_pid("tmp"));
     const auto m = mount_at(pid, "/scratch");
     ASSERT_TRUE(m) << "no mount at /scratch";
     EXPECT_EQ(m->fs_type, "tmpfs");
     for (const std::string option : {"rw", "nosuid", "nodev", "noexec"})
         EXPECT_TRUE(has_option(*m, option)) << option << ": " << m->line;
     EXPECT_NE(m->line.find("size=1024k"), std::string::npos) << m->line;
-    EXPECT_NE(m->line.find("mode=1777"), std::string::npos) << m->line;
-    remove_containers({"t"});
+    // tmpfs shows mode= only when it isn't its default, 1777: ask stat.
+    EXPECT_EQ(stat_of("/proc/" + pid + "/root/scratch").st_mode & 07777, 01777u) << "the tmpfs's root is 1777";
+    remove_containers({"tmp"});
+}
+
+// A bind source that is a shared mount on the host (as every mount is on a
+// systemd host), mounted with bind-propagation=rslave: a mount the host makes
+// under it later appears in the container; with the default (rprivate) it
+// doesn't. The host's mounts are the test's own, below its state root.
+TEST_F(Lesson5Test, RslaveBindReceivesTheHostsLaterMounts) {
+    const fs::path shared = scratch("shared");
+    fs::create_directories(shared / "late");
+    auto a = kubik_in_own_mount_namespace(
+        {"run", "-d", "--name", "slave", "--mount",
+         "type=bind,source=" + shared.string() + ",target=/in,bind-propagation=rslave", "busybox", "sleep", "100"},
+        [&] {
+            if (::mount(shared.c_str(), shared.c_str(), nullptr, MS_BIND, nullptr) != 0 ||
+                ::mount(nullptr, shared.c_str(), nullptr, MS_SHARED, nullptr) != 0)
+                throw std::runtime_error(std::string("setup: a shared mount: ") + std::strerror(errno));
+        });
+    ASSERT_EQ(a.exit_code, 0) << a.describe();
+    const pid_t slave = container_pid("slave");
+    ASSERT_GT(slave, 0);
+    const auto in_slave = mount_at(std::to_string(slave), "/in");
+    ASSERT_TRUE(in_slave);
+    EXPECT_NE(propagation_fields(*in_slave).find("master:"), std::string::npos)
+        << "rslave: the bind is a slave of the source's peer group: " << in_slave->line;
+
+    // The "host" of this container is the namespace its monitor stays in.
+    const auto monitor = process_info(slave);
+    ASSERT_TRUE(monitor);
+    ASSERT_NE(namespace_of(monitor->ppid, "mnt"), namespace_of(::getpid(), "mnt"));
+    EXPECT_EQ(in_mount_namespace_of(monitor->ppid, [&] { mount_tmpfs(shared / "late"); }), "");
+    EXPECT_TRUE(mount_at(std::to_string(slave), "/in/late")) << "the host's new mount reaches the rslave bind";
+    remove_containers({"slave"});
+}
+
+TEST_F(Lesson5Test, DefaultBindIsPrivateToTheHostsLaterMounts) {
+    const fs::path shared = scratch("shared");
+    fs::create_directories(shared / "late");
+    auto a = kubik_in_own_mount_namespace(
+        {"run", "-d", "--name", "private", "-v", shared.string() + ":/in", "busybox", "sleep", "100"}, [&] {
+            if (::mount(shared.c_str(), shared.c_str(), nullptr, MS_BIND, nullptr) != 0 ||
+                ::mount(nullptr, shared.c_str(), nullptr, MS_SHARED, nullptr) != 0)
+                throw std::runtime_error(std::string("setup: a shared mount: ") + std::strerror(errno));
+        });
+    ASSERT_EQ(a.exit_code, 0) << a.describe();
+    const pid_t pid = container_pid("private");
+    ASSERT_GT(pid, 0);
+    const auto in = mount_at(std::to_string(pid), "/in");
+    ASSERT_TRUE(in);
+    EXPECT_EQ(propagation_fields(*in), "") << "rprivate: no peer, no master: " << in->line;
+    const auto monitor = process_info(pid);
+    ASSERT_TRUE(monitor);
+    EXPECT_EQ(in_mount_namespace_of(monitor->ppid, [&] { mount_tmpfs(shared / "late"); }), "");
+    EXPECT_FALSE(mount_at(std::to_string(pid), "/in/late")) << "a later mount of the host stays out";
+    remove_containers({"private"});
 }
 
 // The image's own symlinks aim at the host; every mount still lands inside
@@ -178,19 +227,37 @@ TEST_F(Lesson5Test, SymlinkTargetsInTheImageStayInsideTheRoot) {
     const fs::path image = image_rootfs();
     ASSERT_EQ(::symlink("../../../../../../../../../..", (image / "up").c_str()), 0) << std::strerror(errno);
     ASSERT_EQ(::symlink("/etc", (image / "etclink").c_str()), 0);
-    auto r = kubik({"run", "-d", "--name", "s", "-v", "a:/up/" + landing, "-v", "b:/etclink/kubik-" + landing,
+    auto r = kubik({"run", "-d", "--name", "sym", "-v", "va:/up/" + landing, "-v", "vb:/etclink/kubik-" + landing,
                     "busybox", "sleep", "100"});
     ASSERT_EQ(r.exit_code, 0) << r.describe();
-    const std::string pid = std::to_string(container_pid("s"));
+    const std::string pid = std::to_string(container_pid("sym"));
     EXPECT_TRUE(mount_at(pid, "/" + landing)) << "/up/" << landing << " is /" << landing << " inside the root";
     EXPECT_TRUE(mount_at(pid, "/etc/kubik-" + landing)) << "/etclink -> /etc is the container's /etc";
     EXPECT_FALSE(fs::exists("/" + landing)) << "nothing made at the host's /" << landing;
     EXPECT_FALSE(fs::exists("/etc/kubik-" + landing)) << "nothing made in the host's /etc";
     EXPECT_EQ(host_mounts_naming(landing), "") << "no mount of the host names it";
-    remove_containers({"s"});
+    remove_containers({"sym"});
     std::error_code ec;
     fs::remove("/" + landing, ec);
     fs::remove("/etc/kubik-" + landing, ec);
+}
+
+// A container may leave a symlink in a volume; the next container that
+// mounts something below it must still land inside its own root.
+TEST_F(Lesson5Test, SymlinkAContainerLeftInAVolumeStaysInsideTheNextRoot) {
+    auto a = kubik({"run", "--rm", "-v", "trap:/data", "busybox", "ln", "-s", "/etc", "/data/conf"});
+    ASSERT_EQ(a.exit_code, 0) << a.describe();
+    ASSERT_TRUE(fs::is_symlink(volume_data("trap") / "conf"));
+    const auto host_etc = mount_at("self", "/etc");
+    auto b = kubik({"run", "-d", "--name", "next", "-v", "trap:/data", "-v", "inner:/data/conf/kubik-inner", "busybox",
+                    "sleep", "100"});
+    ASSERT_EQ(b.exit_code, 0) << b.describe();
+    const std::string pid = std::to_string(container_pid("next"));
+    EXPECT_TRUE(mount_at(pid, "/etc/kubik-inner")) << "/data/conf -> /etc is the container's /etc";
+    EXPECT_FALSE(fs::exists("/etc/kubik-inner")) << "never the host's /etc";
+    EXPECT_EQ(mount_at("self", "/etc/kubik-inner").has_value(), false);
+    EXPECT_EQ(mount_at("self", "/etc").has_value(), host_etc.has_value());
+    remove_containers({"next"});
 }
 
 TEST_F(Lesson5Test, TargetInProcIsRefusedAndNothingIsLeft) {
@@ -246,6 +313,32 @@ TEST_F(Lesson5Test, MissingHostDirectoryOfDashVIsCreated) {
     auto r = kubik({"run", "--rm", "-v", host.string() + ":/m", "busybox", "sh", "-c", "echo ok > /m/f"});
     EXPECT_EQ(r.exit_code, 0) << r.describe();
     EXPECT_EQ(slurp(host / "f"), "ok\n");
+}
+
+TEST_F(Lesson5Test, AnonymousVolumeIsANewDirectoryOfItsOwn) {
+    auto r = kubik({"run", "-d", "--name", "anon", "-v", "/cache", "busybox", "sleep", "100"});
+    ASSERT_EQ(r.exit_code, 0) << r.describe();
+    const auto m = mount_at(std::to_string(container_pid("anon")), "/cache");
+    ASSERT_TRUE(m) << "-v /cache: a mount at /cache";
+    const auto at = m->line.find("/volumes/");
+    ASSERT_NE(at, std::string::npos) << "the mount's root is a volume's directory: " << m->line;
+    const std::string name = m->line.substr(at + 9, 64);
+    EXPECT_EQ(name.find_first_not_of("0123456789abcdef"), std::string::npos) << "64 hex digits: " << m->line;
+    EXPECT_EQ(m->line.substr(at + 9 + 64, 7), "/_data ") << m->line;
+    EXPECT_TRUE(fs::is_directory(volume_data(name)));
+    remove_containers({"anon"});
+}
+
+TEST_F(Lesson5Test, BindSourceSymlinkIsFollowedOnTheHost) {
+    const fs::path real = scratch("real");
+    put(real / "f", "real\n");
+    fs::create_directories(scratch("links"));
+    ASSERT_EQ(::symlink(real.c_str(), scratch("links/site").c_str()), 0) << std::strerror(errno);
+    auto r = kubik({"run", "--rm", "-v", scratch("links/site").string() + ":/site", "busybox", "sh", "-c",
+                    "cat /site/f; test -L /site && echo link || echo dir"});
+    EXPECT_EQ(r.exit_code, 0) << r.describe();
+    EXPECT_EQ(r.out, "real\ndir\n") << "a bind source that is a symlink is followed on the host, and the "
+                                       "container sees a directory";
 }
 
 TEST_F(Lesson5Test, BadVolumeFlagsAre125) {
