@@ -6,6 +6,8 @@
 // is a stub.
 #include "kubik_test.hpp"
 
+#include "cli/mount_flags.hpp"
+#include "container/container_state.hpp"
 #include "container/container_store.hpp"
 #include "container/naming.hpp"
 #include "volume/volume_store.hpp"
@@ -409,6 +411,77 @@ TEST_F(VolumeCli, RunRecordsItsMountsInContainerJson) {
     EXPECT_EQ(shown[2].value("Type", ""), "tmpfs");
     ASSERT_EQ(kubik({"rm", "rec"}).exit_code, 0);
     EXPECT_EQ(volumes_on_disk(), std::set<std::string>{"data"});
+}
+
+// --- the pieces, called directly ------------------------------------------------
+
+TEST(MountPaths, CleanedAsGosPathClean) {
+    const std::vector<std::pair<std::string, std::string>> cases = {
+        {"/data", "/data"}, {"/data/", "/data"},  {"//data//x/", "/data/x"}, {"/a/../data", "/data"},
+        {"/a/./b/.", "/a/b"}, {"/..", "/"},       {"/../../x", "/x"},        {"/", "/"},
+        {"a/../../b", "../b"}, {"", "."},         {"./x/", "x"},
+    };
+    for (const auto& [in, out] : cases) EXPECT_EQ(cli::clean_path(in), out) << "clean(\"" << in << "\")";
+}
+
+TEST(ContainerRecordMounts, RoundTripAndOldRecordsWithoutThem) {
+    ContainerInfo info;
+    info.spec.id = std::string(64, 'a');
+    info.spec.name = "x";
+    ContainerMount bind;
+    bind.mount.type = volumes::MountType::Bind;
+    bind.mount.source = "/srv/site";
+    bind.mount.target = "/www";
+    bind.mount.readonly = true;
+    bind.mount.propagation = volumes::Propagation::RShared;
+    bind.mount.create_source = true;
+    bind.host_path = "/srv/real-site";
+    ContainerMount tmpfs;
+    tmpfs.mount.type = volumes::MountType::Tmpfs;
+    tmpfs.mount.target = "/run";
+    tmpfs.mount.tmpfs_size = 64 << 20;
+    tmpfs.mount.tmpfs_mode = 01777;
+    ContainerMount anon;
+    anon.mount.source = std::string(64, 'b');
+    anon.mount.target = "/var/lib/db";
+    anon.mount.nocopy = true;
+    anon.host_path = "/root/volumes/bbb/_data";
+    anon.anonymous = true;
+    info.spec.mounts = {bind, tmpfs, anon};
+
+    auto doc = container_to_json(info);
+    auto back = container_from_json(nlohmann::json::parse(doc.dump()));
+    ASSERT_EQ(back.spec.mounts.size(), 3u) << doc.dump(2);
+    const auto& b = back.spec.mounts[0];
+    EXPECT_EQ(b.mount.type, volumes::MountType::Bind);
+    EXPECT_EQ(b.mount.source, "/srv/site");
+    EXPECT_EQ(b.mount.target, "/www");
+    EXPECT_TRUE(b.mount.readonly);
+    EXPECT_EQ(b.mount.propagation, volumes::Propagation::RShared);
+    EXPECT_TRUE(b.mount.create_source);
+    EXPECT_EQ(b.host_path, "/srv/real-site");
+    const auto& t = back.spec.mounts[1];
+    EXPECT_EQ(t.mount.type, volumes::MountType::Tmpfs);
+    EXPECT_EQ(t.mount.tmpfs_size, 64u << 20);
+    EXPECT_EQ(t.mount.tmpfs_mode, std::optional<mode_t>(01777));
+    const auto& a = back.spec.mounts[2];
+    EXPECT_EQ(a.mount.type, volumes::MountType::Volume);
+    EXPECT_EQ(a.mount.source, std::string(64, 'b'));
+    EXPECT_TRUE(a.mount.nocopy);
+    EXPECT_TRUE(a.anonymous);
+    EXPECT_EQ(a.host_path, "/root/volumes/bbb/_data");
+
+    auto shown = mounts_inspect_json(back.spec);
+    ASSERT_EQ(shown.size(), 3u);
+    EXPECT_EQ(shown[0]["Source"], "/srv/real-site") << "Source is what is mounted, on the host";
+    EXPECT_EQ(shown[0]["Propagation"], "rshared");
+    EXPECT_EQ(shown[2]["Name"], std::string(64, 'b'));
+
+    // A record written before lesson 5 has no HostConfig.Mounts.
+    doc["HostConfig"].erase("Mounts");
+    auto old = container_from_json(doc);
+    EXPECT_TRUE(old.spec.mounts.empty());
+    EXPECT_EQ(old.spec.id, info.spec.id);
 }
 
 // --- with lesson 5: containers that really mount their volumes ---------------
