@@ -238,8 +238,9 @@ int run(const GlobalOptions& global, RunOptions opts) {
 
     ContainerStore store(root);
     VolumeStore volumes(root);
-    // Declared before the lock below, so it cleans up after the lock is gone
-    // (removing a volume takes the lock exclusively).
+    // Declared before the record and the lock, so that it cleans up after
+    // both are gone: a failed container's record must not count as a user of
+    // its volumes, and removing a volume takes the lock exclusively.
     MadeForRun made(volumes);
     std::optional<ContainerRecord> created;
     {
