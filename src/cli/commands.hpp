@@ -40,6 +40,8 @@ void add_transfer_commands(CLI::App& app, const GlobalOptions& global, Action& a
 void add_commit_command(CLI::App& app, const GlobalOptions& global, Action& action);
 /// `kubik system df`: disk usage of images and containers.
 void add_system_command(CLI::App& app, const GlobalOptions& global, Action& action);
+/// `kubik volume create|ls|inspect|rm|prune`: the volume store.
+void add_volume_commands(CLI::App& app, const GlobalOptions& global, Action& action);
 /// `kubik ps`: list containers.
 void add_ps_command(CLI::App& app, const GlobalOptions& global, Action& action);
 /// `kubik stop`, `kubik kill` and `kubik rm`.

@@ -63,17 +63,19 @@ void add_lifecycle_commands(CLI::App& app, const GlobalOptions& global, Action& 
     {
         auto refs = std::make_shared<Refs>();
         auto force = std::make_shared<bool>(false);
+        auto volumes = std::make_shared<bool>(false);
         auto* cmd = add_container_command(app, "rm", "Remove one or more containers",
                                           "kubik rm [OPTIONS] CONTAINER [CONTAINER...]");
         cmd->add_flag("-f,--force", *force, "Force the removal of a running container (uses SIGKILL)");
+        cmd->add_flag("-v,--volumes", *volumes, "Remove anonymous volumes associated with the container");
         cmd->add_option("CONTAINER", refs->refs, "Container name or id")->required();
-        cmd->callback([&global, &action, refs, force] {
-            action = [&global, refs, force] {
+        cmd->callback([&global, &action, refs, force, volumes] {
+            action = [&global, refs, force, volumes] {
                 // Whatever a killed `kubik run` left half-made goes too.
                 ContainerStore(global.root_path()).sweep();
                 return for_each_container_id(
                     global, refs->refs,
-                    [&](const ContainerStore& store, const std::string& id) { remove_container(store, id, *force); },
+                    [&](const ContainerStore& store, const std::string& id) { remove_container(store, id, *force, *volumes); },
                     /*echo_refs=*/true);
             };
         });

@@ -2,6 +2,7 @@
 #include "cli/commands.hpp"
 
 #include "cli/env_flags.hpp"
+#include "cli/mount_flags.hpp"
 #include "container/container_store.hpp"
 #include "container/naming.hpp"
 #include "core/error.hpp"
@@ -9,9 +10,14 @@
 #include "process.hpp"
 #include "cli/units.hpp"
 #include "runtime/launch.hpp"
+#include "runtime/lesson_step.hpp"
+#include "volume/volume_store.hpp"
+#include "volumes.hpp"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdlib>
 #include <optional>
 
@@ -23,6 +29,7 @@ struct RunOptions {
     std::string memory, memory_swap, cpus, pids_limit, cgroup_parent = "kubik";
     std::string name, hostname, workdir, isolation = "default";
     std::vector<std::string> env;
+    std::vector<std::string> volumes, mounts, tmpfs; // -v, --mount, --tmpfs
     std::string image;
     std::vector<std::string> command;
 };
@@ -88,6 +95,88 @@ cgroups::CgroupLimits parse_limits(const RunOptions& opts) {
     return limits;
 }
 
+// -v, --mount and --tmpfs, parsed and checked: nothing is made yet.
+std::vector<volumes::MountSpec> parse_mounts(const RunOptions& opts) {
+    std::vector<volumes::MountSpec> mounts;
+    for (const auto& value : opts.volumes)
+        // Lesson 5's parser: while it is a stub, -v is an error naming the flag.
+        lesson_step([&] { mounts.push_back(volumes::parse_volume_flag(value)); }, "-v");
+    for (const auto& value : opts.mounts) mounts.push_back(parse_mount_flag(value));
+    for (const auto& value : opts.tmpfs) mounts.push_back(parse_tmpfs_flag(value));
+    check_mounts(mounts);
+    return mounts;
+}
+
+// What `run` made for a container's mounts: the volumes it created and the
+// host directories -v created. Unless the container started, they go again
+// when this object does, so a failed run leaves nothing. A volume another
+// container took up meanwhile stays (remove_if_unused).
+class MadeForRun {
+public:
+    explicit MadeForRun(const VolumeStore& volumes) : volumes_(volumes) {}
+    MadeForRun(const MadeForRun&) = delete;
+    MadeForRun& operator=(const MadeForRun&) = delete;
+    ~MadeForRun() {
+        if (keep_) return;
+        for (const auto& name : made_volumes_) volumes_.remove_if_unused(name);
+        // Deepest first; rmdir leaves a directory someone wrote to.
+        for (auto it = made_dirs_.rbegin(); it != made_dirs_.rend(); ++it) ::rmdir(it->c_str());
+    }
+    void volume(const std::string& name) { made_volumes_.push_back(name); }
+    void directory(const std::filesystem::path& dir) { made_dirs_.push_back(dir); }
+    void keep() { keep_ = true; }
+
+private:
+    const VolumeStore& volumes_;
+    std::vector<std::string> made_volumes_;
+    std::vector<std::filesystem::path> made_dirs_;
+    bool keep_ = false;
+};
+
+// mkdir -p with mode 0755, remembering each directory it made.
+void make_host_directory(const std::filesystem::path& dir, MadeForRun& made) {
+    std::filesystem::path path;
+    for (const auto& part : dir) {
+        path /= part;
+        if (::mkdir(path.c_str(), 0755) == 0) made.directory(path);
+        else if (errno != EEXIST) throw_errno("create mount source path " + path.string());
+    }
+}
+
+// Gives every mount what it is on the host: a volume (made when missing,
+// named when anonymous) or a bind source with its symlinks followed. Call
+// with the volume store locked (shared), so that no `volume rm` runs between
+// this and the container's record.
+std::vector<ContainerMount> prepare_mounts(const std::vector<volumes::MountSpec>& specs, const VolumeStore& volumes,
+                                           MadeForRun& made) {
+    std::vector<ContainerMount> mounts;
+    for (const auto& spec : specs) {
+        ContainerMount cm{spec, {}, false};
+        switch (spec.type) {
+        case volumes::MountType::Volume: {
+            cm.anonymous = spec.source.empty();
+            if (cm.anonymous) cm.mount.source = VolumeStore::anonymous_name();
+            bool created = false;
+            Volume volume = volumes.create(cm.mount.source, {}, cm.anonymous, &created);
+            if (created) made.volume(volume.name);
+            cm.host_path = volume.data();
+            break;
+        }
+        case volumes::MountType::Bind: {
+            if (spec.create_source) make_host_directory(spec.source, made);
+            std::error_code ec;
+            cm.host_path = std::filesystem::canonical(spec.source, ec);
+            if (ec)
+                throw Error("invalid mount config for type \"bind\": bind source path does not exist: " + spec.source);
+            break;
+        }
+        case volumes::MountType::Tmpfs: break;
+        }
+        mounts.push_back(std::move(cm));
+    }
+    return mounts;
+}
+
 ContainerSpec make_spec(const RunOptions& opts, const Image& image, const std::string& image_name,
                         const std::filesystem::path& layer_links) {
     ContainerSpec spec;
@@ -131,6 +220,7 @@ int run(const GlobalOptions& global, RunOptions opts) {
     if (opts.hostname.size() > 64)
         throw Error("invalid hostname \"" + opts.hostname + "\": longer than 64 characters");
     validate_env_flags(opts.env);
+    const auto mount_specs = parse_mounts(opts);
 
     // Like docker, "/foo" means foo at the top of the hierarchy, which is what
     // a relative parent means already. Left absolute, path(mount) / "/foo"
@@ -147,19 +237,34 @@ int run(const GlobalOptions& global, RunOptions opts) {
     ContainerSpec spec = make_spec(opts, image, opts.image, images.dir() / "l");
 
     ContainerStore store(root);
+    VolumeStore volumes(root);
+    // Declared before the record and the lock, so that it cleans up after
+    // both are gone: a failed container's record must not count as a user of
+    // its volumes, and removing a volume takes the lock exclusively.
+    MadeForRun made(volumes);
     std::optional<ContainerRecord> created;
-    for (int attempt = 1; !created; ++attempt) {
-        try {
-            created.emplace(store, store.create(spec));
-        } catch (const NameInUse&) {
-            // A generated name may collide with an existing one; try another.
-            if (!opts.name.empty() || attempt == 5) throw;
-            spec.name = generate_container_name();
+    {
+        std::optional<VolumeStore::Lock> volume_lock;
+        if (!mount_specs.empty()) {
+            volume_lock.emplace(volumes, /*exclusive=*/false);
+            spec.mounts = prepare_mounts(mount_specs, volumes, made);
         }
+        for (int attempt = 1; !created; ++attempt) {
+            try {
+                created.emplace(store, store.create(spec));
+            } catch (const NameInUse&) {
+                // A generated name may collide with an existing one; try another.
+                if (!opts.name.empty() || attempt == 5) throw;
+                spec.name = generate_container_name();
+            }
+        }
+        // Its record names its volumes now: `volume rm` sees it use them.
     }
     ContainerRecord& record = *created;
     // Until run_* keeps it, a failure removes the container again.
-    return spec.detach ? run_detached(store, record) : run_foreground(store, record);
+    int code = spec.detach ? run_detached(store, record) : run_foreground(store, record);
+    if (record.started()) made.keep();
+    return code;
 }
 
 } // namespace
@@ -185,6 +290,9 @@ void add_run_command(CLI::App& app, const GlobalOptions& global, Action& action)
         ->type_name("string")
         ->check(CLI::IsMember({"default", "pivot_root", "chroot"}));
     run_cmd->add_option("-m,--memory", opts->memory, "Memory limit")->type_name("bytes");
+    run_cmd->add_option("--mount", opts->mounts, "Attach a filesystem mount to the container")
+        ->type_name("mount")
+        ->allow_extra_args(false);
     run_cmd->add_option("--memory-swap", opts->memory_swap,
                         "Swap limit equal to memory plus swap: '-1' to enable unlimited swap")
         ->type_name("bytes");
@@ -193,6 +301,8 @@ void add_run_command(CLI::App& app, const GlobalOptions& global, Action& action)
         ->type_name("int");
     run_cmd->add_flag("--rm", opts->remove, "Automatically remove the container when it exits");
     run_cmd->add_flag("-t,--tty", opts->tty, "Allocate a pseudo-TTY");
+    run_cmd->add_option("--tmpfs", opts->tmpfs, "Mount a tmpfs directory")->type_name("list")->allow_extra_args(false);
+    run_cmd->add_option("-v,--volume", opts->volumes, "Bind mount a volume")->type_name("list")->allow_extra_args(false);
     run_cmd->add_option("-w,--workdir", opts->workdir, "Working directory inside the container")->type_name("string");
 
     run_cmd->add_option("IMAGE", opts->image, "Image to run")->required();

@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <ctime>
 #include <sstream>
+#include <utility>
 #include <vector>
 
 namespace kubik {
@@ -50,7 +51,102 @@ std::vector<std::string> stat_fields(pid_t pid) {
     return fields;
 }
 
+const char* mount_type_name(volumes::MountType type) {
+    switch (type) {
+    case volumes::MountType::Bind: return "bind";
+    case volumes::MountType::Tmpfs: return "tmpfs";
+    case volumes::MountType::Volume: break;
+    }
+    return "volume";
+}
+
+volumes::MountType mount_type_of(const std::string& name) {
+    if (name == "bind") return volumes::MountType::Bind;
+    if (name == "tmpfs") return volumes::MountType::Tmpfs;
+    return volumes::MountType::Volume;
+}
+
+constexpr std::pair<volumes::Propagation, const char*> kPropagations[] = {
+    {volumes::Propagation::Private, "private"}, {volumes::Propagation::RPrivate, "rprivate"},
+    {volumes::Propagation::Slave, "slave"},     {volumes::Propagation::RSlave, "rslave"},
+    {volumes::Propagation::Shared, "shared"},   {volumes::Propagation::RShared, "rshared"},
+};
+
+const char* propagation_name(volumes::Propagation p) {
+    for (const auto& [value, name] : kPropagations)
+        if (value == p) return name;
+    return "rprivate";
+}
+
+volumes::Propagation propagation_of(const std::string& text) {
+    for (const auto& [value, name] : kPropagations)
+        if (text == name) return value;
+    return volumes::Propagation::RPrivate;
+}
+
+// One mount as HostConfig.Mounts holds it: docker's mount API shape (Type,
+// Source, Target, ReadOnly, *Options), plus what kubik decided at `run`
+// (HostPath, Anonymous) so that the start and `rm -v` need not decide again.
+nlohmann::json mount_to_json(const ContainerMount& cm) {
+    const auto& m = cm.mount;
+    nlohmann::json doc = {{"Type", mount_type_name(m.type)},
+                          {"Source", m.source},
+                          {"Target", m.target},
+                          {"ReadOnly", m.readonly},
+                          {"HostPath", cm.host_path.string()},
+                          {"Anonymous", cm.anonymous}};
+    switch (m.type) {
+    case volumes::MountType::Volume: doc["VolumeOptions"] = {{"NoCopy", m.nocopy}}; break;
+    case volumes::MountType::Bind:
+        doc["BindOptions"] = {{"Propagation", propagation_name(m.propagation)}, {"CreateMountpoint", m.create_source}};
+        break;
+    case volumes::MountType::Tmpfs:
+        doc["TmpfsOptions"] = {{"SizeBytes", m.tmpfs_size}};
+        if (m.tmpfs_mode) doc["TmpfsOptions"]["Mode"] = *m.tmpfs_mode;
+        break;
+    }
+    return doc;
+}
+
+ContainerMount mount_from_json(const nlohmann::json& doc) {
+    ContainerMount cm;
+    auto& m = cm.mount;
+    m.type = mount_type_of(doc.value("Type", "volume"));
+    m.source = doc.value("Source", "");
+    m.target = doc.value("Target", "");
+    m.readonly = doc.value("ReadOnly", false);
+    cm.host_path = doc.value("HostPath", "");
+    cm.anonymous = doc.value("Anonymous", false);
+    if (auto it = doc.find("VolumeOptions"); it != doc.end() && it->is_object()) m.nocopy = it->value("NoCopy", false);
+    if (auto it = doc.find("BindOptions"); it != doc.end() && it->is_object()) {
+        m.propagation = propagation_of(it->value("Propagation", "rprivate"));
+        m.create_source = it->value("CreateMountpoint", false);
+    }
+    if (auto it = doc.find("TmpfsOptions"); it != doc.end() && it->is_object()) {
+        m.tmpfs_size = it->value("SizeBytes", std::uint64_t{0});
+        if (auto mode = it->find("Mode"); mode != it->end() && mode->is_number()) m.tmpfs_mode = mode->get<mode_t>();
+    }
+    return cm;
+}
+
 } // namespace
+
+nlohmann::json mounts_inspect_json(const ContainerSpec& spec) {
+    auto all = nlohmann::json::array();
+    for (const auto& cm : spec.mounts) {
+        const auto& m = cm.mount;
+        nlohmann::json doc = {{"Type", mount_type_name(m.type)}};
+        if (m.type == volumes::MountType::Volume) doc["Name"] = m.source;
+        doc["Source"] = cm.host_path.string();
+        doc["Destination"] = m.target;
+        if (m.type == volumes::MountType::Volume) doc["Driver"] = "local";
+        doc["Mode"] = m.type == volumes::MountType::Volume ? "z" : "";
+        doc["RW"] = !m.readonly;
+        doc["Propagation"] = m.type == volumes::MountType::Bind ? propagation_name(m.propagation) : "";
+        all.push_back(std::move(doc));
+    }
+    return all;
+}
 
 uint64_t process_start_time(pid_t pid) {
     auto fields = stat_fields(pid); // fields[0] is field 3, the state
@@ -82,6 +178,8 @@ nlohmann::json container_to_json(const ContainerInfo& info) {
     auto opt = [](const auto& v) { return v ? nlohmann::json(*v) : nlohmann::json(nullptr); };
     auto layers = nlohmann::json::array();
     for (const auto& l : s.layers) layers.push_back({{"ChainId", l.chain_id}, {"Dir", l.dir.string()}, {"Link", l.link}});
+    auto mounts = nlohmann::json::array();
+    for (const auto& m : s.mounts) mounts.push_back(mount_to_json(m));
     nlohmann::json doc = {
         {"Id", s.id},
         {"Name", s.name},
@@ -104,7 +202,8 @@ nlohmann::json container_to_json(const ContainerInfo& info) {
           {"Cpus", opt(s.limits.cpus)},
           {"PidsLimit", opt(s.limits.pids)},
           {"CgroupParent", s.cgroup_parent},
-          {"Isolation", s.isolation == Isolation::Chroot ? "chroot" : "default"}}},
+          {"Isolation", s.isolation == Isolation::Chroot ? "chroot" : "default"},
+          {"Mounts", mounts}}},
         {"State",
          {{"Status", st.status},
           {"OOMKilled", st.oom_killed},
@@ -155,6 +254,9 @@ ContainerInfo container_from_json(const nlohmann::json& doc) {
     get_opt(h, "PidsLimit", s.limits.pids);
     s.cgroup_parent = h.value("CgroupParent", "kubik");
     s.isolation = h.value("Isolation", "default") == "chroot" ? Isolation::Chroot : Isolation::PivotRoot;
+    // A record from before lesson 5 has none.
+    if (auto it = h.find("Mounts"); it != h.end() && it->is_array())
+        for (const auto& m : *it) s.mounts.push_back(mount_from_json(m));
     const auto& j = doc.at("State");
     st.status = j.value("Status", "created");
     st.oom_killed = j.value("OOMKilled", false);

@@ -58,6 +58,11 @@ nlohmann::json container_to_json(const ContainerInfo& info);
 /// nlohmann::json's exception.
 ContainerInfo container_from_json(const nlohmann::json& doc);
 
+/// `docker inspect`'s "Mounts" of a container: one object per mount with
+/// Type, Name and Driver (volumes), Source (on the host), Destination, Mode,
+/// RW and Propagation (binds).
+nlohmann::json mounts_inspect_json(const ContainerSpec& spec);
+
 /// The current time as RFC 3339 with nanoseconds, UTC ("2026-11-27T18:37:11.123456789Z").
 std::string now_rfc3339();
 

@@ -164,6 +164,11 @@ public:
     void keep() { keep_ = true; }
     /// Lets go of the container's lock: its start is recorded.
     void unlock() noexcept { lock_.unlock(); }
+    /// Its command was executed (whatever came of it after): what `run`
+    /// made for it stays. Not called when the start failed.
+    void mark_started() { started_ = true; }
+    /// Whether mark_started() was called.
+    bool started() const { return started_; }
 
 private:
     const ContainerStore& store_;
@@ -171,6 +176,7 @@ private:
     ContainerPaths paths_;
     ContainerLock lock_;
     bool keep_ = false;
+    bool started_ = false;
 };
 
 } // namespace kubik

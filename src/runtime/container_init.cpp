@@ -11,6 +11,7 @@
 #include "runtime/rootfs_mount.hpp"
 #include "runtime/run_or_report.hpp"
 #include "runtime/terminal.hpp"
+#include "runtime/volume_mounts.hpp"
 #include "runtime/working_directory.hpp"
 
 #include <linux/close_range.h>
@@ -111,12 +112,20 @@ void container_main(const InitContext& ctx) noexcept {
         GoMessage go = ctx.channel.wait_go();
 
         const auto& rootfs = ctx.paths.rootfs;
-        make_mounts_private();
+        // A bind asked for slave or shared propagation: mounts the host
+        // makes under its source must still reach the container (lesson 5).
+        if (mounts_want_propagation(ctx.spec.mounts))
+            make_mounts_slave();
+        else
+            make_mounts_private();
         mount_root(ctx);
 
         lesson_step([&] { ns::mount_proc(rootfs); });
         bool own_dev = lesson_step([&] { ns::mount_dev(rootfs); });
         lesson_step([&] { ns::mount_sys(rootfs); });
+        // Volumes, binds and tmpfs (lesson 5): host paths are reachable only
+        // until the root is entered.
+        mount_container_volumes(ctx.spec, rootfs);
 
         // The pty comes from the container's own devpts (lesson 2), opened
         // once inside its root. Without it, take one from the host's /dev

@@ -185,6 +185,7 @@ int run_detached(const ContainerStore& store, ContainerRecord& record) {
         std::cerr << "kubik: " << answer.substr(answer.find(' ') + 1) << "\n";
         return code;
     }
+    record.mark_started();
     std::cout << record.spec().id << "\n";
     return 0;
 }

@@ -67,6 +67,8 @@ int run_foreground(const ContainerStore& store, ContainerRecord& record) {
     if (const auto& error = supervisor.error()) {
         std::string line = "kubik: " + error->message + "\n";
         write_all(STDERR_FILENO, line.data(), line.size());
+    } else {
+        record.mark_started();
     }
     // finish_container removes a --rm container itself; otherwise it stays.
     record.keep();

@@ -4,6 +4,7 @@
 #include "process.hpp"
 #include "runtime/container_init.hpp"
 #include "runtime/lesson_step.hpp"
+#include "volume/volume_store.hpp"
 
 #include <linux/sched.h>
 #include <sched.h>
@@ -157,7 +158,12 @@ int finish_container(const ContainerStore& store, const ContainerInfo& info, cgr
             warn(e.what());
         }
     }
-    if (!kept) store.remove(info);
+    if (!kept) {
+        store.remove(info);
+        // Docker's --rm takes the container's anonymous volumes along; a
+        // container that never started made them for nothing.
+        VolumeStore(store.root()).remove_anonymous(info.spec.mounts);
+    }
     return code;
 }
 

@@ -13,6 +13,11 @@ void make_mounts_private() {
 }
 // [docs:make-mounts-private end]
 
+void make_mounts_slave() {
+    if (::mount(nullptr, "/", nullptr, MS_REC | MS_SLAVE, nullptr) != 0)
+        throw_errno("make mounts slaves (mount --make-rslave /)");
+}
+
 void mount_overlay_rootfs(const std::filesystem::path& lower, const std::filesystem::path& upper,
                           const std::filesystem::path& work, const std::filesystem::path& target,
                           bool volatile_upper) {

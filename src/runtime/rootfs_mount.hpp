@@ -13,6 +13,12 @@ namespace kubik {
 /// (it fails with EINVAL when the new root or its parent mount is shared).
 void make_mounts_private();
 
+/// Marks every mount of this (new) mount namespace a slave, recursively:
+/// mount events of the host still arrive (what a bind with slave or shared
+/// propagation asks for), but nothing mounted here goes back. pivot_root(2)
+/// accepts slave mounts.
+void make_mounts_slave();
+
 /// Mounts an overlay at `target`: `lower` (the image, never written) under
 /// `upper` (the container's own changes, copy-on-write). `work` is overlay's
 /// scratch space; it must be on the same filesystem as `upper`.

@@ -3,6 +3,7 @@
 #include "cgroup.hpp"
 #include "core/files.hpp"
 #include "core/not_implemented.hpp"
+#include "volume/volume_store.hpp"
 
 #include <poll.h>
 #include <sys/syscall.h>
@@ -109,7 +110,7 @@ void destroy_cgroup(const ContainerInfo& info) {
 
 } // namespace
 
-void remove_container(const ContainerStore& store, const std::string& id, bool force) {
+void remove_container(const ContainerStore& store, const std::string& id, bool force, bool volumes) {
     using namespace std::chrono_literals;
     const auto dir = store.paths(id).dir;
     bool killed = false;
@@ -144,6 +145,8 @@ void remove_container(const ContainerStore& store, const std::string& id, bool f
         } catch (const Error&) {
             if (!killed) throw;
         }
+        // Only once the record is gone: until then the volumes are in use.
+        if (volumes) VolumeStore(store.root()).remove_anonymous(info.spec.mounts);
         return;
     }
 }

@@ -25,7 +25,8 @@ void stop_container(const ContainerInfo& info, std::chrono::seconds grace);
 /// whatever is still in it). A running one is an error unless `force`, which
 /// kills it first. A container whose state file can't be read is removed
 /// too: its cgroup is found through its cgroup link, its name through
-/// ROOT/names.
-void remove_container(const ContainerStore& store, const std::string& id, bool force);
+/// ROOT/names. With `volumes` (`rm -v`), its anonymous volumes go too,
+/// unless another container uses them; named volumes always stay.
+void remove_container(const ContainerStore& store, const std::string& id, bool force, bool volumes = false);
 
 } // namespace kubik
