@@ -303,6 +303,12 @@ TEST_F(Lesson5Test, NewVolumeOverEtcStartsWithTheImagesEtc) {
     auto again = kubik({"run", "--rm", "-v", "etcvol:/etc", "busybox", "ls", "/etc/kubik-secret"});
     EXPECT_NE(again.exit_code, 0) << "a volume that has files is mounted as it is\n" << again.describe();
 
+    // An empty directory of the image gives its owner and mode all the same.
+    auto tmp = kubik({"run", "--rm", "-v", "tmpvol:/tmp", "busybox", "true"});
+    EXPECT_EQ(tmp.exit_code, 0) << tmp.describe();
+    EXPECT_EQ(stat_of(volume_data("tmpvol")).st_mode & 07777, stat_of(image_rootfs() / "tmp").st_mode & 07777)
+        << "-v tmpvol:/tmp: the volume's directory takes the image's /tmp mode";
+
     auto nocopy = kubik({"run", "--rm", "-v", "bare:/etc:nocopy", "busybox", "true"});
     EXPECT_EQ(nocopy.exit_code, 0) << nocopy.describe();
     EXPECT_TRUE(fs::is_empty(volume_data("bare"))) << ":nocopy: the new volume stays empty";
