@@ -108,11 +108,11 @@ void mount_one(const ContainerMount& m, int root) {
     if (::fstat(source.get(), &st) != 0) throw_errno("stat " + m.host_path.string());
     const bool directory = S_ISDIR(st.st_mode);
     lesson_step([&] { target = volumes::open_mount_target(root, mount.target, directory); }, flag);
-    if (mount.type == MountType::Volume && !mount.nocopy && directory && directory_is_empty(source.get())) {
-        struct stat in_image {};
-        if (::fstat(target.get(), &in_image) == 0 && S_ISDIR(in_image.st_mode) && !directory_is_empty(target.get()))
-            lesson_step([&] { volumes::copy_image_contents(target.get(), source.get()); }, flag);
-    }
+    // A new, empty volume gets what the image has there, and the image
+    // directory's owner and mode even when it is empty: -v data:/tmp is 1777
+    // like busybox's /tmp (docker does the same).
+    if (mount.type == MountType::Volume && !mount.nocopy && directory && directory_is_empty(source.get()))
+        lesson_step([&] { volumes::copy_image_contents(target.get(), source.get()); }, flag);
     lesson_step([&] { volumes::bind_mount(source.get(), target.get(), mount.readonly, mount.propagation); }, flag);
 }
 

@@ -224,6 +224,9 @@ TEST_F(Lesson5Test, DefaultBindIsPrivateToTheHostsLaterMounts) {
 // the container's root, or is refused.
 TEST_F(Lesson5Test, SymlinkTargetsInTheImageStayInsideTheRoot) {
     const std::string landing = "kubik-test-landing-" + build_tag();
+    // A wrong resolution would make these on the host: removed whatever happens.
+    remove_at_teardown("/" + landing);
+    remove_at_teardown("/etc/kubik-" + landing);
     const fs::path image = image_rootfs();
     ASSERT_EQ(::symlink("../../../../../../../../../..", (image / "up").c_str()), 0) << std::strerror(errno);
     ASSERT_EQ(::symlink("/etc", (image / "etclink").c_str()), 0);
@@ -249,13 +252,16 @@ TEST_F(Lesson5Test, SymlinkAContainerLeftInAVolumeStaysInsideTheNextRoot) {
     ASSERT_EQ(a.exit_code, 0) << a.describe();
     ASSERT_TRUE(fs::is_symlink(volume_data("trap") / "conf"));
     const auto host_etc = mount_at("self", "/etc");
-    auto b = kubik({"run", "-d", "--name", "next", "-v", "trap:/data", "-v", "inner:/data/conf/kubik-inner", "busybox",
+    // A wrong resolution would make this on the host: remove it whatever happens.
+    const std::string inner = "kubik-inner-" + build_tag();
+    remove_at_teardown("/etc/" + inner);
+    auto b = kubik({"run", "-d", "--name", "next", "-v", "trap:/data", "-v", "inner:/data/conf/" + inner, "busybox",
                     "sleep", "100"});
     ASSERT_EQ(b.exit_code, 0) << b.describe();
     const std::string pid = std::to_string(container_pid("next"));
-    EXPECT_TRUE(mount_at(pid, "/etc/kubik-inner")) << "/data/conf -> /etc is the container's /etc";
-    EXPECT_FALSE(fs::exists("/etc/kubik-inner")) << "never the host's /etc";
-    EXPECT_EQ(mount_at("self", "/etc/kubik-inner").has_value(), false);
+    EXPECT_TRUE(mount_at(pid, "/etc/" + inner)) << "/data/conf -> /etc is the container's /etc";
+    EXPECT_FALSE(fs::exists("/etc/" + inner)) << "never the host's /etc";
+    EXPECT_EQ(mount_at("self", "/etc/" + inner).has_value(), false);
     EXPECT_EQ(mount_at("self", "/etc").has_value(), host_etc.has_value());
     remove_containers({"next"});
 }
@@ -302,6 +308,12 @@ TEST_F(Lesson5Test, NewVolumeOverEtcStartsWithTheImagesEtc) {
     // The volume is no longer empty: no second copy.
     auto again = kubik({"run", "--rm", "-v", "etcvol:/etc", "busybox", "ls", "/etc/kubik-secret"});
     EXPECT_NE(again.exit_code, 0) << "a volume that has files is mounted as it is\n" << again.describe();
+
+    // An empty directory of the image gives its owner and mode all the same.
+    auto tmp = kubik({"run", "--rm", "-v", "tmpvol:/tmp", "busybox", "true"});
+    EXPECT_EQ(tmp.exit_code, 0) << tmp.describe();
+    EXPECT_EQ(stat_of(volume_data("tmpvol")).st_mode & 07777, stat_of(image_rootfs() / "tmp").st_mode & 07777)
+        << "-v tmpvol:/tmp: the volume's directory takes the image's /tmp mode";
 
     auto nocopy = kubik({"run", "--rm", "-v", "bare:/etc:nocopy", "busybox", "true"});
     EXPECT_EQ(nocopy.exit_code, 0) << nocopy.describe();
