@@ -43,7 +43,11 @@ enum class Propagation {
     RPrivate, ///< docker's default
     Slave,    ///< mounts made under the source on the host appear in the container, not back
     RSlave,   ///< Slave, for every mount below too
-    Shared,   ///< both ways
+    /// Mounts made under the bind travel to its peers. kubik's namespace is
+    /// rslave when a bind asks for this, so the host's mounts arrive and the
+    /// container's go to its own peers only, never back to the host (docker
+    /// sends them back; lesson 5's text says why kubik doesn't yet).
+    Shared,
     RShared,  ///< Shared, for every mount below too
 };
 
@@ -108,7 +112,7 @@ UniqueFd open_mount_target(int root, const std::string& target, bool directory);
 /// source included. With `readonly`, the kernel refuses every write in the
 /// whole mounted tree (EROFS), submounts too. `propagation` is set on the new
 /// mount (on every mount of it for the "r" forms); nothing mounted in the
-/// container travels to the host unless Shared or RShared is asked for.
+/// container travels to the host.
 void bind_mount(int source, int target, bool readonly, Propagation propagation);
 
 /// Copies what the image has at a mount point into a new, empty volume:
