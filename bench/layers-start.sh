@@ -44,15 +44,7 @@ busybox=${KUBIK_BENCH_BUSYBOX:-/bin/busybox}
 crun_setup "$parent"
 
 root=$tmp/root
-# Run by bench_cleanup on any exit, before crun's: kubik's containers.
-leftovers() {
-    local ids
-    ids=$("$kubik" --root "$root" ps -aq 2>/dev/null)
-    # shellcheck disable=SC2086 # one id a word
-    [[ -n $ids ]] && "$kubik" --root "$root" rm -f $ids >/dev/null 2>&1
-    return 0
-}
-cleanup_hooks+=(leftovers)
+cleanup_hooks+=(kubik_leftovers)  # bench/lib.sh
 
 # --- the images ----------------------------------------------------------------------
 note "making a 20-layer OCI layout with umoci"

@@ -90,6 +90,17 @@ debian_tarball() {
     tail -n 1 <<<"$out"
 }
 
+# kubik_leftovers (a cleanup hook): on any exit, `kubik rm -f` of every container left in
+# the state root $root (set it first); add it after crun_setup, so it runs
+# before crun's hook (hooks run last-added first).
+kubik_leftovers() {
+    local ids
+    ids=$("$kubik" --root "$root" ps -aq 2>/dev/null)
+    # shellcheck disable=SC2086 # one id a word
+    [[ -n $ids ]] && "$kubik" --root "$root" rm -f $ids >/dev/null 2>&1
+    return 0
+}
+
 # --- crun as the peer ---------------------------------------------------------------
 # crun_setup PARENT: crun_bin, its state directory $crun_state, and crun_ns,
 # the command crun runs inside: crun refuses a hybrid host (cgroup v1 with a

@@ -39,14 +39,7 @@ bench_build kubik kubik-monitor
 crun_setup "$parent"
 
 root=$tmp/root
-leftovers() {
-    local ids
-    ids=$("$kubik" --root "$root" ps -aq 2>/dev/null)
-    # shellcheck disable=SC2086 # one id a word
-    [[ -n $ids ]] && "$kubik" --root "$root" rm -f $ids >/dev/null 2>&1
-    return 0
-}
-cleanup_hooks+=(leftovers)
+cleanup_hooks+=(kubik_leftovers)  # bench/lib.sh
 
 "$kubik" --root "$root" image busybox >/dev/null
 rootfs=$("$kubik" --root "$root" image inspect busybox |
