@@ -55,7 +55,7 @@ for n in 1 2 3 4 5; do
 done
 mounts="${mounts%,}]"
 # The volume is made and filled (the first-use copy) before timing.
-out=$("$kubik" --root "$root" run --rm -v benchdata:/data busybox sh -c 'echo kept > /data/file; cat /b1/file 2>&1' 2>&1) ||
+out=$("$kubik" --root "$root" run --rm -v benchdata:/data busybox sh -c 'echo kept > /data/file' 2>&1) ||
     die "a run with a volume failed (is lesson 5 solved in $build?): $out"
 check=$("$kubik" --root "$root" run --rm --cgroup-parent "$parent" "${binds[@]}" busybox cat /b5/file) ||
     die "a run with five binds failed"

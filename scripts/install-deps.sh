@@ -20,6 +20,11 @@ packages=(
     # libraries are needed as static archives too (their -dev packages).
     libarchive-dev nettle-dev libacl1-dev liblzma-dev libzstd-dev liblz4-dev
     libbz2-dev zlib1g-dev libxml2-dev
+    # Network (lesson 6): links, addresses and routes through netlink with
+    # libnl-route-3 (static archives: kubik is -static); port rules through
+    # libnftables, which Debian ships shared only, so it is linked into the
+    # small kubik-nft helper instead of kubik.
+    libnl-3-dev libnl-route-3-dev libnftables-dev
     busybox-static     # the files of the bundled busybox image
     python3            # scripts/check-tracks.sh
     iproute2 util-linux procps  # ip, unshare, ps: used by tests to look at kernel state

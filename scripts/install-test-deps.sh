@@ -26,10 +26,12 @@ packages=(
     zstd gzip   # layer tests: compressed streams made by the real tools
     python3     # layer tests: hostile tars made with Python's tarfile
     coreutils   # sha256sum: digests checked against an independent tool
+    nftables    # nft: network tests read kubik's table as the kernel has it
 )
 bench_packages=(
     podman      # bench/load.sh's `podman load`
     runc        # bench/start-time.sh
+    iperf3      # bench/network-ports.sh: throughput through a published port
 )
 
 case ${1:-} in

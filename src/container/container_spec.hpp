@@ -2,9 +2,12 @@
 #pragma once
 
 #include "cgroup.hpp"
+#include "network.hpp"
+#include "network/network_store.hpp"
 #include "volumes.hpp"
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -36,6 +39,14 @@ struct ContainerMount {
     bool anonymous = false;
 };
 
+/// Which network namespace the container gets (lesson 6): docker's --network.
+enum class NetworkMode {
+    Bridge,    ///< its own, with eth0 on a bridge: "bridge" (the default) or a user network
+    None,      ///< its own, with lo only
+    Host,      ///< the host's: no namespace of its own, every host interface visible
+    Container, ///< another running container's (--network container:NAME)
+};
+
 /// One container, as `kubik run` decided it from its flags and the image.
 struct ContainerSpec {
     std::string id;       ///< 64 hex digits
@@ -63,6 +74,17 @@ struct ContainerSpec {
 
     /// -v, --mount, --tmpfs: in the order given (the runtime mounts parents first).
     std::vector<ContainerMount> mounts;
+
+    NetworkMode network_mode = NetworkMode::Bridge; ///< --network
+    /// --network: the network's name for Bridge ("bridge" by default), the
+    /// other container's id for Container, empty otherwise.
+    std::string network;
+    /// -p, expanded one port per entry; host ports chosen by the kernel are
+    /// filled in before the container starts.
+    std::vector<network::PublishedPort> ports;
+    /// What the network gave it (Bridge only), decided before it starts and
+    /// given back when it stops.
+    std::optional<NetworkLease> lease;
 
     cgroups::CgroupLimits limits;        ///< --memory, --memory-swap, --cpus, --pids-limit
     std::string cgroup_parent = "kubik"; ///< --cgroup-parent: the group that holds ours
