@@ -8,6 +8,7 @@
 #include "process.hpp"
 #include "rootfs.hpp"
 #include "runtime/lesson_step.hpp"
+#include "runtime/mount_propagation.hpp"
 #include "runtime/rootfs_mount.hpp"
 #include "runtime/run_or_report.hpp"
 #include "runtime/terminal.hpp"
@@ -112,12 +113,9 @@ void container_main(const InitContext& ctx) noexcept {
         GoMessage go = ctx.channel.wait_go();
 
         const auto& rootfs = ctx.paths.rootfs;
-        // A bind asked for slave or shared propagation: mounts the host
-        // makes under its source must still reach the container (lesson 5).
-        if (mounts_want_propagation(ctx.spec.mounts))
-            make_mounts_slave();
-        else
-            make_mounts_private();
+        // rprivate, unless a bind asked for slave or shared propagation
+        // (lesson 5): see mount_propagation.hpp.
+        set_mount_propagation(ctx.spec, rootfs);
         mount_root(ctx);
 
         lesson_step([&] { ns::mount_proc(rootfs); });
