@@ -12,6 +12,7 @@
 #include "network.hpp"
 
 #include <sched.h>
+#include <sys/mount.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -27,13 +28,18 @@ using net::Ipv4Address;
 using net::Ipv4Prefix;
 
 // Runs `body` in a child with a fresh network namespace (lo up) and returns
-// what it wrote; the test expects "" and prints anything else.
+// what it wrote; the test expects "" and prints anything else. The child has
+// a mount namespace of its own too, with a sysfs mounted there: /sys/class/net
+// then shows the sandbox's interfaces (a bridge port's settings are there).
 std::string in_sandbox(const std::function<void(std::ostream&)>& body,
                        std::chrono::milliseconds timeout = std::chrono::seconds(20)) {
     return in_child(
         [&](std::ostream& out) {
-            if (::unshare(CLONE_NEWNET) != 0)
-                throw std::runtime_error(std::string("sandbox: unshare(CLONE_NEWNET): ") + std::strerror(errno));
+            if (::unshare(CLONE_NEWNET | CLONE_NEWNS) != 0)
+                throw std::runtime_error(std::string("sandbox: unshare: ") + std::strerror(errno));
+            if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0 ||
+                ::mount("sysfs", "/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr) != 0)
+                throw std::runtime_error(std::string("sandbox: a sysfs of its own: ") + std::strerror(errno));
             set_link_up("lo");
             body(out);
         },
@@ -44,10 +50,6 @@ std::string names(const std::vector<std::string>& v) {
     std::string s;
     for (const auto& n : v) s += (s.empty() ? "" : " ") + n;
     return s;
-}
-
-bool has(const std::vector<std::string>& v, const std::string& x) {
-    return std::find(v.begin(), v.end(), x) != v.end();
 }
 
 // What a function threw: "" when it returned, else "kubik::Error: WHAT" or
@@ -86,6 +88,16 @@ std::string wire(const NetnsHolder& c, const std::string& host_name, const std::
         nw::attach_to_bridge(host, host_name, bridge);
     } catch (const std::exception& e) {
         return "setup of a container with the lesson's " + step + "() failed: " + e.what() + "\n";
+    }
+    // Hairpin mode on the port, as kubik sets it: with br_netfilter loaded
+    // (bridge-nf-call-iptables, docker's and Kubernetes' hosts) the DNAT of a
+    // container's packet to itself happens inside the bridge, and the frame
+    // must go back out of the port it came in by. Set by the test here so
+    // that this sandbox checks the rules alone.
+    try {
+        write_sysctl("/sys/class/net/" + host_name + "/brport/hairpin_mode", "1");
+    } catch (const std::exception& e) {
+        return std::string("setup: hairpin mode: ") + e.what() + "\n";
     }
     const std::string inside = in_netns_of(c.pid(), [&](std::ostream&) {
         set_link_up("lo");

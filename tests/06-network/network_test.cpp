@@ -7,6 +7,8 @@
 // libnl, the host's links in /sys/class/net, the rules with `nft -j`.
 #include "lesson6.hpp"
 
+#include "net/ipv4.hpp"
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -217,7 +219,7 @@ TEST_F(Network, ContainersOnAUserNetworkReachEachOtherByName) {
     ASSERT_FALSE(run_detached(std::vector<std::string>{"--name", "web", "--network", "kbtest", "busybox"} +
                               httpd_serving("web-1")).empty());
     const std::string web_ip = ip_of("web", "kbtest");
-    ASSERT_TRUE(net::Ipv4Prefix::parse(subnet)->contains(*net::Ipv4Address::parse(web_ip)))
+    ASSERT_TRUE(kubik::net::Ipv4Prefix::parse(subnet)->contains(*kubik::net::Ipv4Address::parse(web_ip)))
         << web_ip << " is not in the network's subnet " << subnet;
     ASSERT_TRUE(contains(wait_for_http(web_ip, 80), "web-1"));
 
@@ -466,8 +468,8 @@ TEST_P(NetworkCleanup, LeavesNoVethLeaseRuleOrBridgePort) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Ways, NetworkCleanup, ::testing::Values("stop", "exit", "rm-f", "kill-monitor"),
-                         [](const auto& info) {
-                             std::string s = info.param;
+                         [](const auto& param_info) {
+                             std::string s = param_info.param;
                              std::replace(s.begin(), s.end(), '-', '_');
                              return s;
                          });
@@ -502,7 +504,7 @@ INSTANTIATE_TEST_SUITE_P(
                       BadRun{"ContainerPortNotANumber", {"-p", "abc"}, "invalid containerPort: abc"},
                       BadRun{"MalformedHostIp", {"-p", "1.2.3:80:80"}, "invalid IP address: 1.2.3"},
                       BadRun{"UnknownNetwork", {"--network", "kb-no-such-net"}, "network kb-no-such-net not found"}),
-    [](const auto& info) { return std::string(info.param.name); });
+    [](const auto& param_info) { return std::string(param_info.param.name); });
 
 TEST_F(Network, PortBoundOnTheHostIsRefusedWith125) {
     // A socket of the test's own holds the port.
