@@ -176,18 +176,26 @@ void bind_file(int source, int target, const std::string& what) {
         throw_errno("bind " + what);
 }
 
-void mount_one_file(int root, const fs::path& source_path, const std::string& target_path) {
+// `under_user_mount`: the file would be in the user's volume or bind (-v
+// data:/etc): only a file that is there already is covered, none is made
+// in the user's data.
+void mount_one_file(int root, const fs::path& source_path, const std::string& target_path, bool under_user_mount) {
     UniqueFd source(::open(source_path.c_str(), O_PATH | O_CLOEXEC));
     if (!source) {
         if (errno == ENOENT) return; // the host has none (no /etc/hosts): nothing to give
         throw_errno("open " + source_path.string());
     }
     UniqueFd target;
-    try {
-        target = volumes::open_mount_target(root, target_path, /*directory=*/false);
-    } catch (const NotImplemented&) {
+    if (under_user_mount) {
         target = find_existing_file(root, target_path);
         if (!target) return;
+    } else {
+        try {
+            target = volumes::open_mount_target(root, target_path, /*directory=*/false);
+        } catch (const NotImplemented&) {
+            target = find_existing_file(root, target_path);
+            if (!target) return;
+        }
     }
     try {
         volumes::bind_mount(source.get(), target.get(), /*readonly=*/false, volumes::Propagation::RPrivate);
@@ -308,11 +316,14 @@ void mount_etc_files(const ContainerSpec& spec, const fs::path& container_dir, c
     if (!root) throw_errno("open the container's root " + rootfs.string());
     const std::pair<const fs::path*, const char*> binds[] = {
         {&hosts, "/etc/hosts"}, {&hostname, "/etc/hostname"}, {&resolv, "/etc/resolv.conf"}};
+    const bool etc_mounted = std::any_of(spec.mounts.begin(), spec.mounts.end(),
+                                         [](const ContainerMount& m) { return m.mount.target == "/etc"; });
     for (const auto& [source, target] : binds) {
+        const std::string path = target;
         // The user's -v on the same path wins, as in docker.
         const bool user_mounted = std::any_of(spec.mounts.begin(), spec.mounts.end(),
-                                              [&](const ContainerMount& m) { return m.mount.target == target; });
-        if (!user_mounted) mount_one_file(root.get(), *source, target);
+                                              [&](const ContainerMount& m) { return m.mount.target == path; });
+        if (!user_mounted) mount_one_file(root.get(), *source, path, etc_mounted);
     }
 }
 
