@@ -91,6 +91,7 @@ void add_lifecycle_commands(CLI::App& app, const GlobalOptions& global, Action& 
                         // killed (kill -9): then this does.
                         if (spec && spec->lease) {
                             release_container_network(store.root(), *spec);
+                            remove_host_veth(*spec);
                             had_network = true;
                         }
                     },

@@ -61,9 +61,7 @@ const char* required_by(const ContainerSpec& spec) {
     return nullptr;
 }
 
-// The host end of the veth pair: deleting it deletes its peer too. The
-// container's namespace takes both along when it goes, but in the kernel's
-// own time (a work queue); deleted here, nothing is left when kubik returns.
+// The host end of the veth pair: deleting it deletes its peer too.
 void delete_host_veth(const std::string& name) {
     net::RouteSocket sock;
     net::Link link = net::get_link(sock, name);
@@ -188,7 +186,9 @@ ContainerNetwork::ContainerNetwork(ContainerNetwork&& other) noexcept
       etc_files_(other.etc_files_), connected_(other.connected_) {}
 
 ContainerNetwork::~ContainerNetwork() {
-    if (spec_) release_container_network(root_, *spec_);
+    if (!spec_) return;
+    release_container_network(root_, *spec_);
+    remove_host_veth(*spec_);
 }
 
 void ContainerNetwork::connect(pid_t init, GoMessage& go) {
@@ -206,6 +206,7 @@ void ContainerNetwork::connect(pid_t init, GoMessage& go) {
         if (flag) throw Error(std::string(flag) + ": " + e.what());
         // Partly written: the default network stays loopback-only, quietly.
         release_container_network(root_, spec);
+        remove_host_veth(spec);
         spec.lease.reset();
         connected_ = false;
         return;
@@ -234,14 +235,18 @@ void release_container_network(const fs::path& root, const ContainerSpec& spec) 
         }
     }
     try {
-        delete_host_veth(lease.host_veth);
-    } catch (const std::exception&) {
-        // Goes with the container's namespace all the same.
-    }
-    try {
         NetworkStore(root).release(lease);
     } catch (const std::exception& e) {
         warn(e.what());
+    }
+}
+
+void remove_host_veth(const ContainerSpec& spec) noexcept {
+    if (spec.network_mode != NetworkMode::Bridge || !spec.lease) return;
+    try {
+        delete_host_veth(spec.lease->host_veth);
+    } catch (const std::exception&) {
+        // Goes with the container's namespace all the same.
     }
 }
 

@@ -106,11 +106,20 @@ private:
 };
 
 /// Gives back what a container's network held: its line in the network's
-/// hosts (members rewritten), its port rules, its veth, its lease (only
+/// hosts (members rewritten), its port rules, its lease (only
 /// while the lease file still names this container). Each step is
 /// idempotent, so finish_container and `rm -f` may both call it; errors
 /// are warnings. Never throws.
 void release_container_network(const std::filesystem::path& root, const ContainerSpec& spec) noexcept;
+
+/// Deletes the host end of the container's veth (and so its peer) if it is
+/// still there. The container's namespace takes both along when its last
+/// process is gone, in the kernel's own time (a work queue), usually before
+/// this looks; but a namespace that another container joined
+/// (--network container:NAME) outlives it, and docker takes the interface
+/// away from the joiner then. Deleting a link waits for the kernel's RCU
+/// grace period (~20 ms here), so callers do it last. Never throws.
+void remove_host_veth(const ContainerSpec& spec) noexcept;
 
 /// In the child, before /sys is mounted: joins the network namespace `fd`
 /// (container:NAME); nothing when -1.

@@ -176,6 +176,8 @@ int finish_container(const ContainerStore& store, const ContainerInfo& info, cgr
         // container that never started made them for nothing.
         VolumeStore(store.root()).remove_anonymous(info.spec.mounts);
     }
+    // Last: by now the kernel has usually taken it along with the namespace.
+    remove_host_veth(info.spec);
     return code;
 }
 
