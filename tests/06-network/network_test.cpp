@@ -46,13 +46,13 @@ std::string joined(const std::vector<std::string>& v) {
 // container's own /etc/hosts (which is what kubik keeps up to date: there
 // is no DNS server).
 std::vector<std::string> http_get_in_container(const std::string& ip, std::uint16_t port = 80) {
-    return {"sh", "-c", "printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc " + ip + " " + std::to_string(port)};
+    return {"sh", "-c", "printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w 5 " + ip + " " + std::to_string(port)};
 }
 std::vector<std::string> http_get_by_name_in_container(const std::string& name) {
     return {"sh", "-c",
             "ip=$(awk -v n=" + name + " '{ for (i = 2; i <= NF; i++) if ($i == n) { print $1; exit } }' /etc/hosts); "
             "if [ -z \"$ip\" ]; then echo \"no " + name + " in /etc/hosts:\"; cat /etc/hosts; exit 3; fi; "
-            "printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc $ip 80"};
+            "printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w 5 $ip 80"};
 }
 
 class Network : public Lesson6Test {
@@ -325,8 +325,12 @@ TEST_F(Network, PortPublishedOnEveryAddressAnswersOnLocalhostAndTheHostsAddress)
     int code = 0;
     const std::string hairpin =
         exec_out("web", http_get_in_container(gateway, port), &code);
-    EXPECT_TRUE(contains(hairpin, "published-all")) << "web -> " << gateway << ":" << port << " (its own published port): exit "
-                                                    << code << " " << hairpin;
+    EXPECT_TRUE(contains(hairpin, "published-all"))
+        << "web -> " << gateway << ":" << port << " (its own published port): exit " << code << " " << hairpin
+        << "\n(the hairpin masquerade rule, and where br_netfilter is loaded — bridge-nf-call-iptables here: "
+        << read_text("/proc/sys/net/bridge/bridge-nf-call-iptables").value_or("absent\n")
+        << " — hairpin mode on the container's bridge port: /sys/class/net/" << host_veth(id)
+        << "/brport/hairpin_mode is " << read_text("/sys/class/net/" + host_veth(id) + "/brport/hairpin_mode").value_or("absent\n") << ")";
     // From another container through the host's address too.
     const std::string via_host =
         exec_out("other", http_get_in_container(gateway, port), &code);
