@@ -4,6 +4,10 @@
 
 #include "core/files.hpp"
 #include "image/image_store.hpp"
+#include "net/netlink.hpp"
+#include "net/nft.hpp"
+
+#include <nlohmann/json.hpp>
 
 #include <signal.h>
 #include <sys/mount.h>
@@ -79,6 +83,39 @@ std::string joined(const std::vector<std::string>& v) {
     return s;
 }
 
+// Lesson 6: kubik keeps a root's networks, its default one included (as
+// docker does), and they are host objects: a bridge per network and kubik's
+// nftables table for the root. A test's root goes, so they go with it,
+// whichever lesson's test ran containers on the default network.
+void remove_networks_of(const fs::path& root) {
+    std::error_code ec;
+    if (!fs::is_directory(root / "networks", ec)) return;
+    std::vector<std::string> bridges{"kb-" + nft::root_hash(root)};
+    for (const auto& entry : fs::directory_iterator(root / "networks", ec)) {
+        try {
+            auto doc = nlohmann::json::parse(read_file(entry.path() / "network.json"));
+            bridges.push_back(doc.value("Bridge", ""));
+        } catch (const std::exception&) {
+        }
+    }
+    try {
+        net::RouteSocket sock;
+        for (const auto& bridge : bridges)
+            if (bridge.rfind("kb-", 0) == 0)
+                if (net::Link link = net::get_link(sock, bridge)) rtnl_link_delete(sock.get(), link.get());
+    } catch (const std::exception& e) {
+        ADD_FAILURE() << "teardown: remove the bridges of " << root << ": " << e.what();
+    }
+    for (const char* nft : {"/usr/sbin/nft", "/sbin/nft"}) {
+        if (!fs::exists(nft)) continue;
+        const std::string table = nft::table_name(root);
+        // "add" first: deleting a table that isn't there is an error.
+        auto r = run({nft, "add table ip " + table + "; delete table ip " + table});
+        if (r.exit_code != 0) ADD_FAILURE() << "teardown: " << r.describe();
+        break;
+    }
+}
+
 }  // namespace
 
 void KubikTest::SetUp() {
@@ -147,6 +184,7 @@ void KubikTest::TearDown() {
             while (::waitpid(-1, nullptr, WNOHANG) > 0) {}
             std::this_thread::sleep_for(20ms);
         }
+        remove_networks_of(root_);
         std::error_code ec;
         fs::remove_all(root_, ec);
         if (ec) ADD_FAILURE() << "could not remove the test root " << root_ << ": " << ec.message();
