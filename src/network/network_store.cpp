@@ -388,6 +388,27 @@ void NetworkStore::remove(const std::string& name_or_id) {
     }
 }
 
+void NetworkStore::remove_all() noexcept {
+    try {
+        auto global = global_lock();
+        net::RouteSocket sock;
+        const std::string table = nft::table_name(root_);
+        for (const auto& network : list()) {
+            try {
+                nft::remove_owner(table, bridge::rules_owner(network));
+            } catch (const std::exception&) {
+            }
+            try {
+                bridge::remove(sock, network.bridge);
+            } catch (const std::exception&) {
+            }
+            remove_tree_quietly(dir(network.name));
+        }
+        nft::remove_table_if_empty(table);
+    } catch (const std::exception&) {
+    }
+}
+
 NetworkLease NetworkStore::allocate(const Network& network, const std::string& container_id) {
     make_dirs(root_ / "networks");
     FileLock store_lock(root_ / "networks" / ".lock", LOCK_SH);

@@ -102,6 +102,12 @@ public:
     /// removed"); "network NAME not found" when there is none.
     void remove(const std::string& name_or_id);
 
+    /// Removes every network of this root, "bridge" too, whatever leases they
+    /// hold: their bridges, their rules, their directories, and kubik's table
+    /// if nothing is left in it. For a test's teardown (its own root) and for
+    /// getting rid of a state root; never throws.
+    void remove_all() noexcept;
+
     /// Takes a free address for container `id`: the lowest one of the subnet
     /// that is neither the network's nor the gateway's nor the broadcast, nor
     /// leased. "no available addresses on network NAME" when full.
