@@ -375,6 +375,25 @@ TEST_F(NetworkStoreTest, FullNetwork) {
     store().release(only);
 }
 
+TEST_F(NetworkStoreTest, SweepRemovesWhatAKilledCreatorLeft) {
+    Network network = create("crashed");
+    pid_t dead = ::fork();
+    ASSERT_GE(dead, 0);
+    if (dead == 0) ::_exit(0);
+    ASSERT_EQ(::waitpid(dead, nullptr, 0), dead);
+    // As if its creator was killed between making the bridge and the rename.
+    const fs::path half = root_ / "networks" / (".new-crashed-" + std::to_string(dead) + "-0badc0de");
+    fs::rename(store().dir("crashed"), half);
+    fs::create_directories(root_ / "networks" / "other" / "leases");
+    write_file(root_ / "networks" / "other" / "leases" / (".tmp-" + std::to_string(dead) + "-12345678"), "x\n");
+    ASSERT_TRUE(link_exists(network.bridge));
+    store().sweep();
+    EXPECT_FALSE(link_exists(network.bridge));
+    EXPECT_FALSE(fs::exists(half));
+    EXPECT_TRUE(fs::is_empty(root_ / "networks" / "other" / "leases"));
+    EXPECT_FALSE(store().find("crashed"));
+}
+
 TEST_F(NetworkStoreTest, DefaultNetworkMadeOnceAndAgainAfterAReboot) {
     Network first = store().ensure_default();
     bridges_.push_back(first.bridge);
