@@ -408,10 +408,12 @@ void NetworkStore::remove(const std::string& name_or_id) {
 
 void NetworkStore::remove_all() noexcept {
     try {
+        const auto networks = list();
+        if (networks.empty()) return; // nothing made: no lock, no helper started
         auto global = global_lock();
         net::RouteSocket sock;
         const std::string table = nft::table_name(root_);
-        for (const auto& network : list()) {
+        for (const auto& network : networks) {
             try {
                 nft::remove_owner(table, bridge::rules_owner(network));
             } catch (const std::exception&) {

@@ -256,7 +256,7 @@ TEST_F(NetworkStoreTest, OverlapWithAnotherNetworkOrTheHostIsRefused) {
         }
     };
     // Inside the first network's subnet, from this root and from another.
-    Ipv4Prefix inside{Ipv4Address{first.subnet.network().value + 256}, 24};
+    Ipv4Prefix inside{first.subnet.network(), first.subnet.length + 1}; // its first half
     expect_overlap(inside.str(), root_);
     expect_overlap(first.subnet.str(), root_ / "other-root");
     NetworkStore(root_ / "other-root").remove_all();
