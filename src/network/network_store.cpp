@@ -526,8 +526,10 @@ void NetworkStore::sweep() {
             bool had_ports = true;                // unknown: look in the table
             try {
                 ContainerInfo info = ContainerStore(root_).load_any(lease.container_id);
-                if (info.running()) continue;
-                had_ports = !info.spec.ports.empty() || !info.damage.empty();
+                // A record that can't be read can't say it stopped: giving
+                // its address to another container could make two holders.
+                if (info.running() || !info.damage.empty()) continue;
+                had_ports = !info.spec.ports.empty();
             } catch (const Error&) {
                 // No such container: its record is gone, the lease is stale.
             }
