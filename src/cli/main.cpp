@@ -61,6 +61,7 @@ int main(int argc, char** argv) {
     cli::add_commit_command(app, global, action);
     cli::add_system_command(app, global, action);
     cli::add_volume_commands(app, global, action);
+    cli::add_network_commands(app, global, action);
     cli::add_info_command(app, global, action, KUBIK_VERSION);
 
     try {
