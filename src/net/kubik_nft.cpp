@@ -105,8 +105,15 @@ bool table_exists(const std::string& table) {
 
 // The table as libnftables's JSON, rules with their handles; nullopt-like
 // empty object when the table does not exist.
+// One context serves every listing of a run: making one costs more than
+// listing a small table.
+Context& listing_context() {
+    static Context ctx(NFT_CTX_OUTPUT_JSON | NFT_CTX_OUTPUT_HANDLE);
+    return ctx;
+}
+
 nlohmann::json list_table(const std::string& table) {
-    Context ctx(NFT_CTX_OUTPUT_JSON | NFT_CTX_OUTPUT_HANDLE);
+    Context& ctx = listing_context();
     if (!ctx.run("list table ip " + table)) {
         if (!table_exists(table)) return nlohmann::json();
         throw Failure(ctx.error());
