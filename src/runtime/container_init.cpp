@@ -10,6 +10,7 @@
 #include "runtime/container_network.hpp"
 #include "runtime/etc_files.hpp"
 #include "runtime/lesson_step.hpp"
+#include "runtime/mount_propagation.hpp"
 #include "runtime/rootfs_mount.hpp"
 #include "runtime/run_or_report.hpp"
 #include "runtime/terminal.hpp"
@@ -117,12 +118,9 @@ void container_main(const InitContext& ctx) noexcept {
         join_network_namespace(ctx.netns_fd);
 
         const auto& rootfs = ctx.paths.rootfs;
-        // A bind asked for slave or shared propagation: mounts the host
-        // makes under its source must still reach the container (lesson 5).
-        if (mounts_want_propagation(ctx.spec.mounts))
-            make_mounts_slave();
-        else
-            make_mounts_private();
+        // rprivate, unless a bind asked for slave or shared propagation
+        // (lesson 5): see mount_propagation.hpp.
+        set_mount_propagation(ctx.spec, rootfs);
         mount_root(ctx);
 
         lesson_step([&] { ns::mount_proc(rootfs); });
