@@ -6,7 +6,7 @@
 #include <linux/if.h>
 #include <netlink/route/link/bridge.h>
 
-namespace kubik {
+namespace kubik::bridge {
 namespace {
 
 void set_sysctl(const std::string& bridge, const char* name) {
@@ -40,14 +40,14 @@ void bring_up(const net::RouteSocket& sock, const std::string& name) {
 
 } // namespace
 
-std::string default_bridge_name(const std::filesystem::path& root) {
+std::string default_name(const std::filesystem::path& root) {
     if (nft::table_name(root) == "kubik") return "kubik0";
     return "kb-" + nft::root_hash(root);
 }
 
-std::string user_bridge_name(const std::string& network_id) { return "kb-" + network_id.substr(0, 12); }
+std::string user_name(const std::string& network_id) { return "kb-" + network_id.substr(0, 12); }
 
-void create_bridge(const net::RouteSocket& sock, const Network& network) {
+void create(const net::RouteSocket& sock, const Network& network) {
     net::Link link(rtnl_link_bridge_alloc());
     if (!link) throw Error("create the bridge " + network.bridge + ": out of memory");
     rtnl_link_set_name(link.get(), network.bridge.c_str());
@@ -64,16 +64,16 @@ void create_bridge(const net::RouteSocket& sock, const Network& network) {
         bring_up(sock, network.bridge);
     } catch (...) {
         try {
-            delete_bridge(sock, network.bridge);
+            remove(sock, network.bridge);
         } catch (const std::exception&) {
         }
         throw;
     }
 }
 
-bool bridge_exists(const net::RouteSocket& sock, const std::string& name) { return net::link_index(sock, name) != 0; }
+bool exists(const net::RouteSocket& sock, const std::string& name) { return net::link_index(sock, name) != 0; }
 
-bool delete_bridge(const net::RouteSocket& sock, const std::string& name) {
+bool remove(const net::RouteSocket& sock, const std::string& name) {
     net::Link link = net::get_link(sock, name);
     if (!link) return false;
     int rc = rtnl_link_delete(sock.get(), link.get());
@@ -82,10 +82,10 @@ bool delete_bridge(const net::RouteSocket& sock, const std::string& name) {
     return true;
 }
 
-std::string bridge_rules_owner(const Network& network) { return "network:" + network.name; }
+std::string rules_owner(const Network& network) { return "network:" + network.name; }
 
-nft::Batch bridge_rules(const Network& network, const std::string& table) {
-    nft::Batch batch(table, bridge_rules_owner(network));
+nft::Batch rules(const Network& network, const std::string& table) {
+    nft::Batch batch(table, rules_owner(network));
     const std::string quoted = "\"" + network.bridge + "\"";
     batch.add_rule(nft::Chain::Postrouting,
                    "ip saddr " + network.subnet.str() + " oifname != " + quoted + " masquerade");
@@ -94,4 +94,4 @@ nft::Batch bridge_rules(const Network& network, const std::string& table) {
     return batch;
 }
 
-} // namespace kubik
+} // namespace kubik::bridge

@@ -26,32 +26,32 @@
 #include <filesystem>
 #include <string>
 
-namespace kubik {
+namespace kubik::bridge {
 
 /// The default network's interface for state root `root`: "kubik0" for the
 /// default root, "kb-" + nft::root_hash(root) for another (same digits as
 /// the nftables table kubik-XXXXXXXX).
-std::string default_bridge_name(const std::filesystem::path& root);
+std::string default_name(const std::filesystem::path& root);
 
 /// A user network's interface: "kb-" + the first 12 digits of its id.
-std::string user_bridge_name(const std::string& network_id);
+std::string user_name(const std::string& network_id);
 
 /// Makes the network's bridge: the link (failing if the name exists), its
 /// MTU, the gateway address with the subnet's length, up, and the two
 /// sysctls. On an error, deletes what it made and throws kubik::Error.
-void create_bridge(const net::RouteSocket& sock, const Network& network);
+void create(const net::RouteSocket& sock, const Network& network);
 
 /// Whether an interface named `name` exists.
-bool bridge_exists(const net::RouteSocket& sock, const std::string& name);
+bool exists(const net::RouteSocket& sock, const std::string& name);
 
 /// Deletes the interface `name` (its ports are let go by the kernel); false
 /// when there was none. Throws kubik::Error if the kernel refuses.
-bool delete_bridge(const net::RouteSocket& sock, const std::string& name);
+bool remove(const net::RouteSocket& sock, const std::string& name);
 
 /// The network's own rules (owner "network:NAME") for table `table`.
-nft::Batch bridge_rules(const Network& network, const std::string& table);
+nft::Batch rules(const Network& network, const std::string& table);
 
 /// The owner of the network's rules: "network:NAME".
-std::string bridge_rules_owner(const Network& network);
+std::string rules_owner(const Network& network);
 
-} // namespace kubik
+} // namespace kubik::bridge

@@ -253,11 +253,11 @@ static void materialise(const NetworkStore& store, const net::RouteSocket& sock,
     Undo discard([&] { remove_tree_quietly(building); });
     write_file(building / kMetadata, to_json(network).dump(2) + "\n", /*durable=*/true);
 
-    create_bridge(sock, network);
-    Undo unplug([&] { delete_bridge(sock, network.bridge); });
+    bridge::create(sock, network);
+    Undo unplug([&] { bridge::remove(sock, network.bridge); });
     const std::string table = nft::table_name(store.root());
-    nft::apply(bridge_rules(network, table));
-    Undo unrule([&] { nft::remove_owner(table, bridge_rules_owner(network)); });
+    nft::apply(bridge::rules(network, table));
+    Undo unrule([&] { nft::remove_owner(table, bridge::rules_owner(network)); });
 
     if (::rename(building.c_str(), store.dir(network.name).c_str()) != 0)
         throw_errno("create network " + network.name);
@@ -269,7 +269,7 @@ static void materialise(const NetworkStore& store, const net::RouteSocket& sock,
 // The subnets in use: the host's routes and addresses, and this root's
 // networks (their bridges may be gone).
 static std::vector<net::Ipv4Prefix> used_prefixes(const NetworkStore& store, const net::RouteSocket& sock) {
-    auto used = host_prefixes(sock);
+    auto used = subnet_pool::host_prefixes(sock);
     for (const auto& network : store.list()) used.push_back(network.subnet);
     return used;
 }
@@ -301,10 +301,10 @@ Network NetworkStore::create(const std::string& name, const NetworkOptions& opti
     net::RouteSocket sock;
     const auto used = used_prefixes(*this, sock);
     if (subnet) {
-        if (overlaps_any(*subnet, used))
+        if (subnet_pool::overlaps_any(*subnet, used))
             throw Error("Pool overlaps with other one on this address space", kExitGeneric);
     } else {
-        subnet = choose_subnet(used);
+        subnet = subnet_pool::choose(used);
         if (!subnet)
             throw Error("could not find an available, non-overlapping IPv4 address pool among the defaults to "
                         "assign to the network",
@@ -313,10 +313,10 @@ Network NetworkStore::create(const std::string& name, const NetworkOptions& opti
     Network network;
     network.name = name;
     network.id = generate_container_id();
-    network.bridge = user_bridge_name(network.id);
+    network.bridge = bridge::user_name(network.id);
     network.subnet = *subnet;
     network.gateway = options.gateway ? *options.gateway : net::Ipv4Address{subnet->network().value + 1};
-    network.mtu = host_mtu(sock);
+    network.mtu = subnet_pool::host_mtu(sock);
     network.created = now_rfc3339();
     network.labels = options.labels;
     materialise(*this, sock, network);
@@ -333,29 +333,29 @@ Network NetworkStore::ensure_default() {
     FileLock store_lock(root_ / "networks" / ".lock", LOCK_EX);
     net::RouteSocket sock;
     if (auto network = read_network(dir("bridge"))) {
-        if (!bridge_exists(sock, network->bridge)) {
-            create_bridge(sock, *network);
+        if (!bridge::exists(sock, network->bridge)) {
+            bridge::create(sock, *network);
             const std::string table = nft::table_name(root_);
-            nft::remove_owner(table, bridge_rules_owner(*network));
-            nft::apply(bridge_rules(*network, table));
+            nft::remove_owner(table, bridge::rules_owner(*network));
+            nft::apply(bridge::rules(*network, table));
         }
         return *network;
     }
     Network network;
     network.name = "bridge";
-    network.bridge = default_bridge_name(root_);
+    network.bridge = bridge::default_name(root_);
     // A bridge by our name without its network.json: what a removed state
     // root left. It is kubik's by its name; made again from scratch.
-    if (delete_bridge(sock, network.bridge))
-        nft::remove_owner(nft::table_name(root_), bridge_rules_owner(network));
-    auto subnet = choose_subnet(used_prefixes(*this, sock));
+    if (bridge::remove(sock, network.bridge))
+        nft::remove_owner(nft::table_name(root_), bridge::rules_owner(network));
+    auto subnet = subnet_pool::choose(used_prefixes(*this, sock));
     if (!subnet)
         throw Error("could not find an available, non-overlapping IPv4 address pool among the defaults to assign "
                     "to the network");
     network.id = generate_container_id();
     network.subnet = *subnet;
     network.gateway = {subnet->network().value + 1};
-    network.mtu = host_mtu(sock);
+    network.mtu = subnet_pool::host_mtu(sock);
     network.created = now_rfc3339();
     materialise(*this, sock, network);
     return network;
@@ -363,16 +363,16 @@ Network NetworkStore::ensure_default() {
 
 void NetworkStore::ensure_bridge(const Network& network) {
     net::RouteSocket sock;
-    if (bridge_exists(sock, network.bridge)) return; // the common case: one request
+    if (bridge::exists(sock, network.bridge)) return; // the common case: one request
     auto global = global_lock();
     auto current = read_network(dir(network.name));
     if (!current || current->id != network.id) throw Error("network " + network.name + " not found");
-    if (bridge_exists(sock, current->bridge)) return; // made meanwhile
-    create_bridge(sock, *current);
-    Undo unplug([&] { delete_bridge(sock, current->bridge); });
+    if (bridge::exists(sock, current->bridge)) return; // made meanwhile
+    bridge::create(sock, *current);
+    Undo unplug([&] { bridge::remove(sock, current->bridge); });
     const std::string table = nft::table_name(root_);
-    nft::remove_owner(table, bridge_rules_owner(*current)); // whatever a lost bridge left
-    nft::apply(bridge_rules(*current, table));
+    nft::remove_owner(table, bridge::rules_owner(*current)); // whatever a lost bridge left
+    nft::apply(bridge::rules(*current, table));
     unplug.dismiss();
 }
 
@@ -393,9 +393,9 @@ void NetworkStore::remove(const std::string& name_or_id) {
                         " has active endpoints",
                     kExitGeneric);
     const std::string table = nft::table_name(root_);
-    nft::remove_owner(table, bridge_rules_owner(*network));
+    nft::remove_owner(table, bridge::rules_owner(*network));
     net::RouteSocket sock;
-    delete_bridge(sock, network->bridge);
+    bridge::remove(sock, network->bridge);
     const fs::path gone = root_ / "networks" / (std::string(kGonePrefix) + network->name + "-" + unique_suffix());
     if (::rename(dir(network->name).c_str(), gone.c_str()) != 0) throw_errno("remove network " + network->name);
     remove_tree_quietly(gone);
@@ -415,11 +415,11 @@ void NetworkStore::remove_all() noexcept {
         const std::string table = nft::table_name(root_);
         for (const auto& network : networks) {
             try {
-                nft::remove_owner(table, bridge_rules_owner(network));
+                nft::remove_owner(table, bridge::rules_owner(network));
             } catch (const std::exception&) {
             }
             try {
-                delete_bridge(sock, network.bridge);
+                bridge::remove(sock, network.bridge);
             } catch (const std::exception&) {
             }
             remove_tree_quietly(dir(network.name));
@@ -505,10 +505,10 @@ static void sweep_debris(const fs::path& root) {
                 auto finished = read_network(networks / network->name);
                 if (!finished || finished->id != network->id) {
                     net::RouteSocket sock;
-                    delete_bridge(sock, network->bridge); // named by its own id
+                    bridge::remove(sock, network->bridge); // named by its own id
                     // The rules are named by the network's name: another's if
                     // a network by that name was made since.
-                    if (!finished) nft::remove_owner(nft::table_name(root), bridge_rules_owner(*network));
+                    if (!finished) nft::remove_owner(nft::table_name(root), bridge::rules_owner(*network));
                 }
             }
         } catch (const std::exception&) {

@@ -7,7 +7,7 @@
 
 #include <cstring>
 
-namespace kubik {
+namespace kubik::subnet_pool {
 namespace {
 
 constexpr unsigned kDefaultMtu = 1500;
@@ -30,7 +30,7 @@ net::Cache route_cache(const net::RouteSocket& sock) {
 
 } // namespace
 
-std::vector<net::Ipv4Prefix> subnet_candidates() {
+std::vector<net::Ipv4Prefix> candidates() {
     std::vector<net::Ipv4Prefix> all;
     all.reserve(3 + 16 * 256);
     for (std::uint32_t second : {29u, 30u, 31u}) all.push_back({{(172u << 24) | (second << 16)}, 16});
@@ -66,8 +66,8 @@ bool overlaps_any(const net::Ipv4Prefix& subnet, const std::vector<net::Ipv4Pref
     return false;
 }
 
-std::optional<net::Ipv4Prefix> choose_subnet(const std::vector<net::Ipv4Prefix>& used) {
-    for (const auto& candidate : subnet_candidates())
+std::optional<net::Ipv4Prefix> choose(const std::vector<net::Ipv4Prefix>& used) {
+    for (const auto& candidate : candidates())
         if (!overlaps_any(candidate, used)) return candidate;
     return std::nullopt;
 }
@@ -89,4 +89,4 @@ unsigned host_mtu(const net::RouteSocket& sock) {
     return kDefaultMtu;
 }
 
-} // namespace kubik
+} // namespace kubik::subnet_pool

@@ -15,11 +15,11 @@
 #include <optional>
 #include <vector>
 
-namespace kubik {
+namespace kubik::subnet_pool {
 
 /// The candidates, in the order they are tried: 172.29.0.0/16,
 /// 172.30.0.0/16, 172.31.0.0/16, then 10.240.0.0/24 … 10.255.255.0/24.
-std::vector<net::Ipv4Prefix> subnet_candidates();
+std::vector<net::Ipv4Prefix> candidates();
 
 /// The prefixes the host uses, read through netlink: the destination of
 /// every IPv4 route but default ones (0.0.0.0/0 overlaps everything) and
@@ -31,10 +31,10 @@ std::vector<net::Ipv4Prefix> host_prefixes(const net::RouteSocket& sock);
 bool overlaps_any(const net::Ipv4Prefix& subnet, const std::vector<net::Ipv4Prefix>& used);
 
 /// The first candidate that overlaps none of `used`; nullopt when all do.
-std::optional<net::Ipv4Prefix> choose_subnet(const std::vector<net::Ipv4Prefix>& used);
+std::optional<net::Ipv4Prefix> choose(const std::vector<net::Ipv4Prefix>& used);
 
 /// The MTU for a new bridge: 1500, or the MTU of the interface of the
 /// host's default route when that is smaller (a tunnel, a cloud's 1460).
 unsigned host_mtu(const net::RouteSocket& sock);
 
-} // namespace kubik
+} // namespace kubik::subnet_pool

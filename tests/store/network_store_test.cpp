@@ -70,7 +70,7 @@ std::vector<Ipv4Prefix> addresses_of(const std::string& name) {
 // --- the pool, pure ------------------------------------------------------------
 
 TEST(SubnetPool, CandidatesInTheDocumentedOrder) {
-    const auto all = subnet_candidates();
+    const auto all = subnet_pool::candidates();
     ASSERT_EQ(all.size(), 3u + 16u * 256u);
     EXPECT_EQ(all[0].str(), "172.29.0.0/16");
     EXPECT_EQ(all[1].str(), "172.30.0.0/16");
@@ -81,34 +81,34 @@ TEST(SubnetPool, CandidatesInTheDocumentedOrder) {
 }
 
 TEST(SubnetPool, OverlapIsSharingAnyAddress) {
-    EXPECT_TRUE(overlaps_any(prefix("172.29.5.0/24"), {prefix("172.29.0.0/16")}));
-    EXPECT_TRUE(overlaps_any(prefix("172.29.0.0/16"), {prefix("172.29.5.0/24")}));
-    EXPECT_TRUE(overlaps_any(prefix("172.29.0.0/16"), {prefix("172.16.0.0/12")}));
-    EXPECT_TRUE(overlaps_any(prefix("10.0.0.0/8"), {prefix("10.255.255.255/32")}));
-    EXPECT_FALSE(overlaps_any(prefix("172.28.0.0/16"), {prefix("172.29.0.0/16")}));
-    EXPECT_FALSE(overlaps_any(prefix("10.240.1.0/24"), {prefix("10.240.0.0/24"), prefix("10.240.2.0/24")}));
-    EXPECT_FALSE(overlaps_any(prefix("10.240.1.0/24"), {}));
+    EXPECT_TRUE(subnet_pool::overlaps_any(prefix("172.29.5.0/24"), {prefix("172.29.0.0/16")}));
+    EXPECT_TRUE(subnet_pool::overlaps_any(prefix("172.29.0.0/16"), {prefix("172.29.5.0/24")}));
+    EXPECT_TRUE(subnet_pool::overlaps_any(prefix("172.29.0.0/16"), {prefix("172.16.0.0/12")}));
+    EXPECT_TRUE(subnet_pool::overlaps_any(prefix("10.0.0.0/8"), {prefix("10.255.255.255/32")}));
+    EXPECT_FALSE(subnet_pool::overlaps_any(prefix("172.28.0.0/16"), {prefix("172.29.0.0/16")}));
+    EXPECT_FALSE(subnet_pool::overlaps_any(prefix("10.240.1.0/24"), {prefix("10.240.0.0/24"), prefix("10.240.2.0/24")}));
+    EXPECT_FALSE(subnet_pool::overlaps_any(prefix("10.240.1.0/24"), {}));
 }
 
 TEST(SubnetPool, ChoosesTheFirstCandidateNothingOverlaps) {
-    EXPECT_EQ(choose_subnet({})->str(), "172.29.0.0/16");
-    EXPECT_EQ(choose_subnet({prefix("172.29.1.0/24")})->str(), "172.30.0.0/16");
-    EXPECT_EQ(choose_subnet({prefix("172.16.0.0/12")})->str(), "10.240.0.0/24");
-    EXPECT_EQ(choose_subnet({prefix("172.16.0.0/12"), prefix("10.240.0.0/16"), prefix("10.241.0.7/32")})->str(),
+    EXPECT_EQ(subnet_pool::choose({})->str(), "172.29.0.0/16");
+    EXPECT_EQ(subnet_pool::choose({prefix("172.29.1.0/24")})->str(), "172.30.0.0/16");
+    EXPECT_EQ(subnet_pool::choose({prefix("172.16.0.0/12")})->str(), "10.240.0.0/24");
+    EXPECT_EQ(subnet_pool::choose({prefix("172.16.0.0/12"), prefix("10.240.0.0/16"), prefix("10.241.0.7/32")})->str(),
               "10.241.1.0/24");
-    EXPECT_FALSE(choose_subnet({prefix("172.16.0.0/12"), prefix("10.0.0.0/8")}).has_value());
+    EXPECT_FALSE(subnet_pool::choose({prefix("172.16.0.0/12"), prefix("10.0.0.0/8")}).has_value());
 }
 
 TEST(SubnetPool, HostPrefixesIncludeLoopbackAndNoDefaultRoute) {
     net::RouteSocket sock;
-    const auto used = host_prefixes(sock);
+    const auto used = subnet_pool::host_prefixes(sock);
     bool loopback = false;
     for (const auto& p : used) {
         EXPECT_GT(p.length, 0) << "a default route would overlap every candidate";
         if (p.str() == "127.0.0.0/8") loopback = true;
     }
     EXPECT_TRUE(loopback) << "lo's 127.0.0.1/8 is an address of the host";
-    const unsigned mtu = host_mtu(sock);
+    const unsigned mtu = subnet_pool::host_mtu(sock);
     EXPECT_GE(mtu, 576u);
     EXPECT_LE(mtu, 1500u);
 }
@@ -152,7 +152,7 @@ protected:
     // A subnet of the pool nothing uses now, for tests that name one.
     Ipv4Prefix free_subnet() {
         net::RouteSocket sock;
-        auto chosen = choose_subnet(host_prefixes(sock));
+        auto chosen = subnet_pool::choose(subnet_pool::host_prefixes(sock));
         if (!chosen) throw std::runtime_error("no free subnet on this host");
         return *chosen;
     }
@@ -269,7 +269,7 @@ TEST_F(NetworkStoreTest, OverlapWithAnotherNetworkOrTheHostIsRefused) {
     expect_overlap("127.5.0.0/16", root_);
     // A route of the host that is not kubik's, if it has one besides lo's.
     net::RouteSocket sock;
-    for (const auto& p : host_prefixes(sock)) {
+    for (const auto& p : subnet_pool::host_prefixes(sock)) {
         if (p.address.is_loopback() || p.overlaps(first.subnet)) continue;
         expect_overlap(p.str(), root_);
         break;
@@ -448,7 +448,7 @@ TEST_F(NetworkStoreTest, DefaultNetworkMadeOnceAndAgainAfterAReboot) {
     bridges_.push_back(first.bridge);
     EXPECT_EQ(first.name, "bridge");
     EXPECT_TRUE(first.is_default());
-    EXPECT_EQ(first.bridge, default_bridge_name(root_));
+    EXPECT_EQ(first.bridge, bridge::default_name(root_));
     EXPECT_EQ(first.bridge.size(), 11u); // kb- and 8 hex digits
     ASSERT_TRUE(link_exists(first.bridge));
     Network again = store().ensure_default();
@@ -458,7 +458,7 @@ TEST_F(NetworkStoreTest, DefaultNetworkMadeOnceAndAgainAfterAReboot) {
     // A reboot: network.json stays, the interface is gone.
     {
         net::RouteSocket sock;
-        ASSERT_TRUE(delete_bridge(sock, first.bridge));
+        ASSERT_TRUE(bridge::remove(sock, first.bridge));
     }
     Network after = store().ensure_default();
     EXPECT_EQ(after.id, first.id);
