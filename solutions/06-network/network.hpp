@@ -35,6 +35,7 @@
 
 namespace kubik::network {
 
+// [docs:network-api]
 /// Creates a veth pair with one request: `host_name` in the socket's (the
 /// host's) namespace, its peer `container_name` directly inside the network
 /// namespace of process `container_pid`. Both ends get `mtu` (the bridge's)
@@ -86,5 +87,6 @@ struct PublishedPort {
 /// `bridge` is the host end's bridge ("kubik0").
 void add_port_rules(nft::Batch& batch, const PublishedPort& port, net::Ipv4Address container_ip,
                     const std::string& bridge);
+// [docs:network-api end]
 
 } // namespace kubik::network
