@@ -38,6 +38,11 @@ const char* chain_name(Chain chain);
 /// (KUBIK_DEFAULT_ROOT), "kubik-XXXXXXXX" for any other.
 std::string table_name(const std::filesystem::path& root);
 
+/// 8 hex digits of a stable hash (32-bit FNV-1a) of the root's absolute,
+/// normalised path: the table's suffix, and the default bridge's ("kb-" +
+/// these digits) for a root that is not the default one.
+std::string root_hash(const std::filesystem::path& root);
+
 /// Rules to add in one transaction, all owned by one owner.
 class Batch {
 public:
@@ -82,6 +87,13 @@ void remove_owner(const std::string& table, const std::string& owner);
 
 /// Deletes the table when no rule is left in it (the last network is gone).
 void remove_table_if_empty(const std::string& table);
+
+/// libnftables's JSON of `table` ({"nftables": [...]}, rules with their
+/// handles and comments), or with an empty `table` of every table of kubik
+/// on the host, whatever its root ("kubik" and "kubik-*" of family ip):
+/// what tells a port published by any kubik container. Throws
+/// kubik::Error when a named table is missing.
+std::string list_json(const std::string& table = "");
 
 /// Path of kubik-nft: beside the running kubik (/proc/self/exe's directory),
 /// or KUBIK_NFT if set (tests built elsewhere).
