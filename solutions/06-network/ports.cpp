@@ -41,6 +41,11 @@
 //    source, so the container would answer itself directly, and the client
 //    side (expecting the host's address) would drop the reply. Masquerade
 //    makes the host the source, and the replies go back through it.
+//    On a host with br_netfilter loaded (bridge-nf-call-iptables=1, as
+//    wherever docker has run), the DNAT'ed packet is not routed but sent
+//    back through the bridge, out of the port it came in by: a bridge
+//    never does that unless the port is in hairpin mode, which is why the
+//    host end of the veth is attached with hairpin mode on.
 //
 // Each rule matches the protocol and port too (`tcp dport 80`), so that
 // the rules of one port never touch another port's packets. The rules of

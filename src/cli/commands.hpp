@@ -42,8 +42,12 @@ void add_commit_command(CLI::App& app, const GlobalOptions& global, Action& acti
 void add_system_command(CLI::App& app, const GlobalOptions& global, Action& action);
 /// `kubik volume create|ls|inspect|rm|prune`: the volume store.
 void add_volume_commands(CLI::App& app, const GlobalOptions& global, Action& action);
+/// `kubik network create|ls|inspect|rm|prune`: kubik's networks (lesson 6).
+void add_network_commands(CLI::App& app, const GlobalOptions& global, Action& action);
 /// `kubik ps`: list containers.
 void add_ps_command(CLI::App& app, const GlobalOptions& global, Action& action);
+/// `kubik port`: a container's published ports.
+void add_port_command(CLI::App& app, const GlobalOptions& global, Action& action);
 /// `kubik stop`, `kubik kill` and `kubik rm`.
 void add_lifecycle_commands(CLI::App& app, const GlobalOptions& global, Action& action); // stop, kill, rm
 /// `kubik logs`: a detached container's output.

@@ -50,6 +50,7 @@ int main(int argc, char** argv) {
     cli::Action action;
     cli::add_run_command(app, global, action);
     cli::add_ps_command(app, global, action);
+    cli::add_port_command(app, global, action);
     cli::add_lifecycle_commands(app, global, action);
     cli::add_logs_command(app, global, action);
     cli::add_exec_command(app, global, action);
@@ -60,6 +61,7 @@ int main(int argc, char** argv) {
     cli::add_commit_command(app, global, action);
     cli::add_system_command(app, global, action);
     cli::add_volume_commands(app, global, action);
+    cli::add_network_commands(app, global, action);
     cli::add_info_command(app, global, action, KUBIK_VERSION);
 
     try {

@@ -2,6 +2,7 @@
 #include "cli/commands.hpp"
 
 #include "cli/container_args.hpp"
+#include "cli/port_format.hpp"
 #include "cli/table.hpp"
 
 #include <nlohmann/json.hpp>
@@ -51,16 +52,18 @@ int ps(const GlobalOptions& global, const PsOptions& opts) {
         std::string created = info.state.created_at.empty()
                                   ? ""
                                   : human_duration(now - parse_rfc3339(info.state.created_at)) + " ago";
+        // A stopped container publishes nothing: its rules went with it.
+        const std::string ports = info.running() ? format_ports(info.spec.ports) : "";
         if (opts.quiet) {
             std::printf("%s\n", id.c_str());
         } else if (opts.format == "json") {
             nlohmann::json line = {{"Command", quoted_command(info.spec)}, {"CreatedAt", info.state.created_at},
                                    {"ID", id}, {"Image", info.spec.image}, {"Names", info.spec.name},
-                                   {"Ports", ""}, {"RunningFor", created}, {"State", info.effective_status()},
+                                   {"Ports", ports}, {"RunningFor", created}, {"State", info.effective_status()},
                                    {"Status", status_text(info, now)}};
             std::cout << line.dump() << "\n";
         } else {
-            table.add_row({id, info.spec.image, quoted_command(info.spec), created, status_text(info, now), "",
+            table.add_row({id, info.spec.image, quoted_command(info.spec), created, status_text(info, now), ports,
                            info.spec.name});
         }
     }

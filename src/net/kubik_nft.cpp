@@ -22,10 +22,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <cctype>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 
 #include <iostream>
 #include <iterator>
@@ -56,6 +59,8 @@ public:
 
     // Runs `commands`; returns false when libnftables refused (see error()).
     bool run(const std::string& commands) { return nft_run_cmd_from_buffer(ctx_, commands.c_str()) == 0; }
+    // Runs the commands of a file, as one transaction too.
+    bool run_file(const std::string& path) { return nft_run_cmd_from_filename(ctx_, path.c_str()) == 0; }
     // Runs `commands`; throws libnftables's message when it refused.
     std::string run_or_throw(const std::string& commands) {
         if (!run(commands)) throw Failure(error());
@@ -109,10 +114,42 @@ nlohmann::json list_table(const std::string& table) {
     return nlohmann::json::parse(ctx.output());
 }
 
-int apply() {
-    std::string script(std::istreambuf_iterator<char>(std::cin), {});
+// libnftables 1.0.6 prints the FIRST line of a buffer under every error,
+// whichever command failed; for a file it prints the right line. So the
+// script goes to a memfd and is run as a file, and the "PATH:LINE:COL: "
+// prefix is taken off the message: what is left names the refused rule.
+std::string without_location(const std::string& message, const std::string& path) {
+    std::string out;
+    std::size_t at = 0;
+    for (;;) {
+        std::size_t found = message.find(path + ":", at);
+        if (found == std::string::npos) return out + message.substr(at);
+        out += message.substr(at, found - at);
+        std::size_t end = message.find(": ", found + path.size() + 1);
+        at = end == std::string::npos ? found + path.size() + 1 : end + 2;
+    }
+}
+
+// Runs `script` as one transaction; throws libnftables's message naming
+// the command it refused.
+void run_script(const std::string& script) {
+    int fd = ::memfd_create("kubik-nft-script", MFD_CLOEXEC);
+    if (fd < 0) throw Failure(std::string("kubik-nft: memfd_create: ") + std::strerror(errno));
+    for (std::size_t done = 0; done < script.size();) {
+        ssize_t n = ::write(fd, script.data() + done, script.size() - done);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) throw Failure(std::string("kubik-nft: write: ") + std::strerror(errno));
+        done += static_cast<std::size_t>(n);
+    }
+    const std::string path = "/proc/self/fd/" + std::to_string(fd);
     Context ctx;
-    ctx.run_or_throw(script);
+    bool ok = ctx.run_file(path); // one transaction, as nft -f
+    ::close(fd);
+    if (!ok) throw Failure(without_location(ctx.error(), path));
+}
+
+int apply() {
+    run_script(std::string(std::istreambuf_iterator<char>(std::cin), {}));
     return 0;
 }
 
@@ -128,8 +165,7 @@ int remove_owner(const std::string& table, const std::string& owner) {
                     std::to_string(rule.value("handle", 0L)) + "\n";
     }
     if (commands.empty()) return 0;
-    Context ctx;
-    ctx.run_or_throw(commands); // every rule of the owner in one transaction
+    run_script(commands); // every rule of the owner in one transaction
     return 0;
 }
 

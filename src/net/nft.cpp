@@ -12,6 +12,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <spawn.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -144,8 +145,20 @@ HelperResult run_helper(const std::vector<std::string>& args, const std::string&
     argv.push_back(const_cast<char*>(helper.c_str()));
     for (const auto& arg : args) argv.push_back(const_cast<char*>(arg.c_str()));
     argv.push_back(nullptr);
+    // `run` blocks SIGCHLD and the signals it forwards (it reads them from a
+    // signalfd); a mask is inherited, so the helper gets an empty one and
+    // default dispositions, like any program started from a shell.
+    posix_spawnattr_t attr;
+    posix_spawnattr_init(&attr);
+    sigset_t none, all;
+    sigemptyset(&none);
+    sigfillset(&all);
+    posix_spawnattr_setsigmask(&attr, &none);
+    posix_spawnattr_setsigdefault(&attr, &all);
+    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
     pid_t pid = -1;
-    int rc = ::posix_spawn(&pid, helper.c_str(), &actions, nullptr, argv.data(), environ);
+    int rc = ::posix_spawn(&pid, helper.c_str(), &actions, &attr, argv.data(), environ);
+    posix_spawnattr_destroy(&attr);
     posix_spawn_file_actions_destroy(&actions);
     if (rc != 0) throw_errno("start " + helper, rc);
     in_child.reset();
@@ -156,6 +169,10 @@ HelperResult run_helper(const std::vector<std::string>& args, const std::string&
     try {
         exchange(in_parent, out_parent, err_parent, input, result);
     } catch (...) {
+        // Our ends closed first: a helper blocked writing to us gets EPIPE.
+        in_parent.reset();
+        out_parent.reset();
+        err_parent.reset();
         while (::waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {}
         throw;
     }

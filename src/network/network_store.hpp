@@ -96,9 +96,17 @@ public:
     std::vector<Network> list() const;
 
     /// Removes a network, its bridge and its rules. Refused while a container
-    /// holds a lease on it ("error while removing network: network NAME has
-    /// active endpoints", exit 1); "bridge" can't be removed.
+    /// holds a lease on it ("error while removing network: network NAME id ID
+    /// has active endpoints", exit 1; stale leases are swept first); "bridge"
+    /// can't be removed ("bridge is a pre-defined network and cannot be
+    /// removed"); "network NAME not found" when there is none.
     void remove(const std::string& name_or_id);
+
+    /// Removes every network of this root, "bridge" too, whatever leases they
+    /// hold: their bridges, their rules, their directories, and kubik's table
+    /// if nothing is left in it. For a test's teardown (its own root) and for
+    /// getting rid of a state root; never throws.
+    void remove_all() noexcept;
 
     /// Takes a free address for container `id`: the lowest one of the subnet
     /// that is neither the network's nor the gateway's nor the broadcast, nor
@@ -116,6 +124,20 @@ public:
 
     /// The container ids holding a lease on the network.
     std::vector<std::string> users(const Network& network) const;
+
+    /// The network's leases: container id -> its address (without length).
+    std::map<std::string, net::Ipv4Address> leases(const Network& network) const;
+
+    /// ROOT/networks/NAME: network.json, leases/, hosts/.
+    std::filesystem::path dir(const std::string& name) const { return root_ / "networks" / name; }
+
+    /// Docker's MAC for an address: 02:42 and its four bytes, "02:42:ac:1d:00:02".
+    static std::string mac_address(net::Ipv4Address address);
+
+    /// Whether `name` can name a network: [a-zA-Z0-9][a-zA-Z0-9_.-]*, at most
+    /// 128 characters (the predefined "bridge", "host", "none" are valid
+    /// names, refused by create() for another reason).
+    static bool valid_name(const std::string& name);
 
     const std::filesystem::path& root() const { return root_; } ///< the state root
 
