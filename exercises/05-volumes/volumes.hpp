@@ -43,10 +43,10 @@ enum class Propagation {
     RPrivate, ///< docker's default
     Slave,    ///< mounts made under the source on the host appear in the container, not back
     RSlave,   ///< Slave, for every mount below too
-    /// Mounts made under the bind travel to its peers. kubik's namespace is
-    /// rslave when a bind asks for this, so the host's mounts arrive and the
-    /// container's go to its own peers only, never back to the host (docker
-    /// sends them back; lesson 5's text says why kubik doesn't yet).
+    /// Mounts made under the bind travel to its peers, the host's source
+    /// among them: what the container mounts there appears on the host, as
+    /// with docker (src keeps the source's mount a peer of the host's; see
+    /// src/runtime/mount_propagation.hpp).
     Shared,
     RShared,  ///< Shared, for every mount below too
 };

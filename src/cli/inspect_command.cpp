@@ -25,6 +25,7 @@ nlohmann::json container_inspect_json(const ContainerInfo& info) {
     doc["State"]["Dead"] = effective == "dead";
     doc["Path"] = info.spec.argv.empty() ? "" : info.spec.argv.front();
     doc["Mounts"] = mounts_inspect_json(info.spec);
+    doc["NetworkSettings"] = network_settings_inspect_json(info);
     doc["Args"] = info.spec.argv.size() > 1 ? std::vector<std::string>(info.spec.argv.begin() + 1, info.spec.argv.end())
                                             : std::vector<std::string>{};
     return doc;

@@ -5,9 +5,12 @@
 
 #include "cli/container_args.hpp"
 #include "cli/units.hpp"
+#include "network/network_store.hpp"
+#include "runtime/container_network.hpp"
 #include "runtime/stop.hpp"
 
 #include <iostream>
+#include <optional>
 
 namespace kubik::cli {
 namespace {
@@ -73,10 +76,35 @@ void add_lifecycle_commands(CLI::App& app, const GlobalOptions& global, Action& 
             action = [&global, refs, force, volumes] {
                 // Whatever a killed `kubik run` left half-made goes too.
                 ContainerStore(global.root_path()).sweep();
-                return for_each_container_id(
+                bool had_network = false;
+                int status = for_each_container_id(
                     global, refs->refs,
-                    [&](const ContainerStore& store, const std::string& id) { remove_container(store, id, *force, *volumes); },
+                    [&](const ContainerStore& store, const std::string& id) {
+                        // Read first: once removed, what it held is known no more.
+                        std::optional<ContainerSpec> spec;
+                        try {
+                            spec = store.load_any(id).spec;
+                        } catch (const std::exception&) {
+                        }
+                        remove_container(store, id, *force, *volumes);
+                        // Its monitor gave the network back, unless it was
+                        // killed (kill -9): then this does.
+                        if (spec && spec->lease) {
+                            release_container_network(store.root(), *spec);
+                            remove_host_veth(*spec);
+                            had_network = true;
+                        }
+                    },
                     /*echo_refs=*/true);
+                // And what other containers killed that way still hold.
+                if (had_network) {
+                    try {
+                        NetworkStore(global.root_path()).sweep();
+                    } catch (const std::exception& e) {
+                        std::cerr << "kubik: warning: " << e.what() << "\n";
+                    }
+                }
+                return status;
             };
         });
     }

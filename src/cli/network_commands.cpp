@@ -53,6 +53,21 @@ nlohmann::ordered_json containers_json(const NetworkStore& store, const Network&
     return containers;
 }
 
+// Docker shows these options of its default network (docker0); a user
+// network shows only what `network create -o` gave, kubik its bridge and MTU.
+nlohmann::ordered_json options_json(const Network& network) {
+    nlohmann::ordered_json options = nlohmann::ordered_json::object();
+    if (network.is_default()) {
+        options["com.docker.network.bridge.default_bridge"] = "true";
+        options["com.docker.network.bridge.enable_icc"] = "true";
+        options["com.docker.network.bridge.enable_ip_masquerade"] = "true";
+        options["com.docker.network.bridge.host_binding_ipv4"] = "0.0.0.0";
+    }
+    options["com.docker.network.bridge.name"] = network.bridge;
+    options["com.docker.network.driver.mtu"] = std::to_string(network.mtu);
+    return options;
+}
+
 // In docker's order of keys (ordered_json keeps them as written).
 nlohmann::ordered_json inspect_json(const NetworkStore& store, const Network& network) {
     return {{"Name", network.name},
@@ -72,9 +87,7 @@ nlohmann::ordered_json inspect_json(const NetworkStore& store, const Network& ne
             {"ConfigFrom", {{"Network", ""}}},
             {"ConfigOnly", false},
             {"Containers", containers_json(store, network)},
-            {"Options",
-             {{"com.docker.network.bridge.name", network.bridge},
-              {"com.docker.network.driver.mtu", std::to_string(network.mtu)}}},
+            {"Options", options_json(network)},
             {"Labels", nlohmann::ordered_json(network.labels)}};
 }
 

@@ -2,6 +2,7 @@
 #include "cli/commands.hpp"
 
 #include "cli/env_flags.hpp"
+#include "cli/host_ports.hpp"
 #include "cli/mount_flags.hpp"
 #include "container/container_store.hpp"
 #include "container/naming.hpp"
@@ -9,16 +10,19 @@
 #include "image/image_store.hpp"
 #include "process.hpp"
 #include "cli/units.hpp"
+#include "runtime/container_network.hpp"
 #include "runtime/launch.hpp"
 #include "runtime/lesson_step.hpp"
 #include "volume/volume_store.hpp"
 #include "volumes.hpp"
 
+#include <arpa/inet.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstdlib>
+#include <iostream>
 #include <optional>
 
 namespace kubik::cli {
@@ -30,6 +34,8 @@ struct RunOptions {
     std::string name, hostname, workdir, isolation = "default";
     std::vector<std::string> env;
     std::vector<std::string> volumes, mounts, tmpfs; // -v, --mount, --tmpfs
+    std::string network;                             // --network, --net: "" when not given
+    std::vector<std::string> publish, add_hosts;     // -p, --add-host
     std::string image;
     std::vector<std::string> command;
 };
@@ -177,8 +183,38 @@ std::vector<ContainerMount> prepare_mounts(const std::vector<volumes::MountSpec>
     return mounts;
 }
 
+// -p/--publish, syntax only (cli/port_flags.hpp): a bad flag is refused
+// whatever the network.
+void check_publish_flags(const RunOptions& opts) {
+    if (!opts.publish.empty()) parse_publish_flags(opts.publish);
+}
+
+// The host ports of -p, chosen and checked against the host's sockets and
+// every kubik table (cli/host_ports.hpp), once the container is known to
+// publish them: before anything is made.
+std::vector<network::PublishedPort> resolve_ports(const RunOptions& opts) {
+    if (opts.publish.empty()) return {};
+    return resolve_publish_flags(opts.publish);
+}
+
+// --add-host NAME:IP (docker's checks; "host-gateway" is the network's gateway).
+void validate_add_hosts(const std::vector<std::string>& values) {
+    for (const auto& value : values) {
+        auto colon = value.find(':');
+        if (colon == std::string::npos || colon == 0)
+            throw Error("invalid argument \"" + value + "\" for \"--add-host\" flag: bad format for add-host: \"" +
+                        value + "\"");
+        const std::string ip = value.substr(colon + 1);
+        unsigned char buf[16];
+        if (ip != "host-gateway" && ::inet_pton(AF_INET, ip.c_str(), buf) != 1 &&
+            ::inet_pton(AF_INET6, ip.c_str(), buf) != 1)
+            throw Error("invalid argument \"" + value + "\" for \"--add-host\" flag: invalid IP address in add-host: \"" +
+                        ip + "\"");
+    }
+}
+
 ContainerSpec make_spec(const RunOptions& opts, const Image& image, const std::string& image_name,
-                        const std::filesystem::path& layer_links) {
+                        const std::filesystem::path& layer_links, NetworkChoice network) {
     ContainerSpec spec;
     spec.id = generate_container_id();
     spec.name = opts.name.empty() ? generate_container_name() : opts.name;
@@ -197,8 +233,11 @@ ContainerSpec make_spec(const RunOptions& opts, const Image& image, const std::s
     spec.working_dir = !opts.workdir.empty()               ? opts.workdir
                        : !image.config.working_dir.empty() ? image.config.working_dir
                                                            : "/";
-    // Docker's default hostname: the short form of the container id.
-    spec.hostname = opts.hostname.empty() ? spec.id.substr(0, 12) : opts.hostname;
+    // Docker's default hostname: the short form of the container id; the
+    // host's with --network host, the other's with container:NAME.
+    spec.hostname = !opts.hostname.empty()        ? opts.hostname
+                    : !network.hostname.empty() ? network.hostname
+                                                : spec.id.substr(0, 12);
     spec.hostname_given = !opts.hostname.empty();
     spec.interactive = opts.interactive;
     spec.tty = opts.tty;
@@ -207,6 +246,10 @@ ContainerSpec make_spec(const RunOptions& opts, const Image& image, const std::s
     spec.limits = parse_limits(opts);
     spec.cgroup_parent = opts.cgroup_parent;
     spec.isolation = opts.isolation == "chroot" ? Isolation::Chroot : Isolation::PivotRoot;
+    spec.network_mode = network.mode;
+    spec.network = std::move(network.network);
+    spec.ports = std::move(network.ports);
+    spec.extra_hosts = opts.add_hosts;
     spec.env = process::build_environment(image.config.env, opts.env, spec.hostname, spec.tty,
                                           [](const char* key) { return std::getenv(key); });
     return spec;
@@ -220,6 +263,8 @@ int run(const GlobalOptions& global, RunOptions opts) {
     if (opts.hostname.size() > 64)
         throw Error("invalid hostname \"" + opts.hostname + "\": longer than 64 characters");
     validate_env_flags(opts.env);
+    validate_add_hosts(opts.add_hosts);
+    if (network_lesson_written()) check_publish_flags(opts);
     const auto mount_specs = parse_mounts(opts);
 
     // Like docker, "/foo" means foo at the top of the hierarchy, which is what
@@ -233,8 +278,13 @@ int run(const GlobalOptions& global, RunOptions opts) {
     const auto root = global.root_path();
     ImageStore images(root);
     Image image = images.find(opts.image);
+    // Nothing is made for the network yet: the lease is taken at the start.
+    NetworkChoice network =
+        decide_network(root, opts.network, !opts.publish.empty(), !opts.hostname.empty(), !opts.add_hosts.empty());
+    if (network.mode == NetworkMode::Bridge) network.ports = resolve_ports(opts);
+    for (const auto& warning : network.warnings) std::cerr << "WARNING: " << warning << "\n";
     // Docker records the image as the user named it ("busybox", an ID prefix).
-    ContainerSpec spec = make_spec(opts, image, opts.image, images.dir() / "l");
+    ContainerSpec spec = make_spec(opts, image, opts.image, images.dir() / "l", std::move(network));
 
     ContainerStore store(root);
     VolumeStore volumes(root);
@@ -276,6 +326,9 @@ void add_run_command(CLI::App& app, const GlobalOptions& global, Action& action)
     run_cmd->set_help_flag("--help", "Print usage");
     use_docker_style_help(*run_cmd, "kubik run [OPTIONS] IMAGE [COMMAND] [ARG...]");
 
+    run_cmd->add_option("--add-host", opts->add_hosts, "Add a custom host-to-IP mapping (host:ip)")
+        ->type_name("list")
+        ->allow_extra_args(false);
     run_cmd->add_option("--cgroup-parent", opts->cgroup_parent, "Optional parent cgroup for the container")
         ->type_name("string");
     run_cmd->add_option("--cpus", opts->cpus, "Number of CPUs")->type_name("decimal");
@@ -297,6 +350,13 @@ void add_run_command(CLI::App& app, const GlobalOptions& global, Action& action)
                         "Swap limit equal to memory plus swap: '-1' to enable unlimited swap")
         ->type_name("bytes");
     run_cmd->add_option("--name", opts->name, "Assign a name to the container")->type_name("string");
+    run_cmd->add_option("--network,--net", opts->network,
+                        "Connect a container to a network: bridge (default), none, host, container:NAME, or a "
+                        "network's name")
+        ->type_name("network");
+    run_cmd->add_option("-p,--publish", opts->publish, "Publish a container's port(s) to the host")
+        ->type_name("list")
+        ->allow_extra_args(false);
     run_cmd->add_option("--pids-limit", opts->pids_limit, "Tune container pids limit (set -1 for unlimited)")
         ->type_name("int");
     run_cmd->add_flag("--rm", opts->remove, "Automatically remove the container when it exits");

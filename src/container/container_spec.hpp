@@ -85,6 +85,9 @@ struct ContainerSpec {
     /// What the network gave it (Bridge only), decided before it starts and
     /// given back when it stops.
     std::optional<NetworkLease> lease;
+    /// --add-host, "NAME:IP" as given (IP may be "host-gateway"): extra
+    /// lines of the container's /etc/hosts.
+    std::vector<std::string> extra_hosts;
 
     cgroups::CgroupLimits limits;        ///< --memory, --memory-swap, --cpus, --pids-limit
     std::string cgroup_parent = "kubik"; ///< --cgroup-parent: the group that holds ours

@@ -129,7 +129,144 @@ ContainerMount mount_from_json(const nlohmann::json& doc) {
     return cm;
 }
 
+// HostConfig.NetworkMode, docker's words: "bridge" or a network's name,
+// "none", "host", "container:ID".
+std::string network_mode_name(const ContainerSpec& spec) {
+    switch (spec.network_mode) {
+    case NetworkMode::Bridge: return spec.network.empty() ? "bridge" : spec.network;
+    case NetworkMode::None: return "none";
+    case NetworkMode::Host: return "host";
+    case NetworkMode::Container: return "container:" + spec.network;
+    }
+    return "none";
+}
+
+void set_network_mode(ContainerSpec& spec, const std::string& mode) {
+    spec.network.clear();
+    if (mode == "none") {
+        spec.network_mode = NetworkMode::None;
+    } else if (mode == "host") {
+        spec.network_mode = NetworkMode::Host;
+    } else if (mode.starts_with("container:")) {
+        spec.network_mode = NetworkMode::Container;
+        spec.network = mode.substr(10);
+    } else {
+        spec.network_mode = NetworkMode::Bridge;
+        spec.network = mode == "default" ? "bridge" : mode;
+    }
+}
+
+std::string port_key(const network::PublishedPort& p) {
+    return std::to_string(p.container_port) + (p.protocol == network::Protocol::Udp ? "/udp" : "/tcp");
+}
+
+// {"80/tcp": [{"HostIp": IP, "HostPort": "8080"}]}: docker's PortBindings
+// (HostIp "" for every address) and NetworkSettings.Ports ("0.0.0.0").
+nlohmann::json ports_json(const std::vector<network::PublishedPort>& ports, bool any_as_empty) {
+    auto doc = nlohmann::json::object();
+    for (const auto& p : ports) {
+        std::string ip = p.host_ip.is_any() && any_as_empty ? "" : p.host_ip.str();
+        doc[port_key(p)].push_back({{"HostIp", ip}, {"HostPort", std::to_string(p.host_port)}});
+    }
+    return doc;
+}
+
+std::vector<network::PublishedPort> ports_from_json(const nlohmann::json& doc) {
+    std::vector<network::PublishedPort> ports;
+    if (!doc.is_object()) return ports;
+    for (const auto& [key, bindings] : doc.items()) {
+        network::PublishedPort p;
+        auto slash = key.find('/');
+        try {
+            p.container_port = static_cast<std::uint16_t>(std::stoul(key.substr(0, slash)));
+        } catch (const std::exception&) {
+            continue;
+        }
+        p.protocol = slash != std::string::npos && key.substr(slash + 1) == "udp" ? network::Protocol::Udp
+                                                                                 : network::Protocol::Tcp;
+        if (!bindings.is_array()) continue;
+        for (const auto& b : bindings) {
+            auto ip = net::Ipv4Address::parse(b.value("HostIp", ""));
+            p.host_ip = ip ? *ip : net::Ipv4Address{};
+            try {
+                p.host_port = static_cast<std::uint16_t>(std::stoul(b.value("HostPort", "0")));
+            } catch (const std::exception&) {
+                p.host_port = 0;
+            }
+            ports.push_back(p);
+        }
+    }
+    return ports;
+}
+
+// NetworkSettings in docker's shape; the network's entry also keeps what
+// kubik needs to give the lease back (Bridge, HostVeth, MTU).
+nlohmann::json network_settings_json(const ContainerSpec& spec) {
+    nlohmann::json doc = {{"IPAddress", ""}, {"IPPrefixLen", 0}, {"Gateway", ""}, {"MacAddress", ""},
+                          {"Ports", nlohmann::json::object()}, {"Networks", nlohmann::json::object()}};
+    switch (spec.network_mode) {
+    case NetworkMode::Bridge: {
+        const std::string name = spec.network.empty() ? "bridge" : spec.network;
+        nlohmann::json entry = {{"Aliases", nullptr}, {"NetworkID", ""}, {"Gateway", ""}, {"IPAddress", ""},
+                                {"IPPrefixLen", 0}, {"MacAddress", ""}};
+        if (const auto& lease = spec.lease) {
+            doc["IPAddress"] = entry["IPAddress"] = lease->address.address.str();
+            doc["IPPrefixLen"] = entry["IPPrefixLen"] = lease->address.length;
+            doc["Gateway"] = entry["Gateway"] = lease->gateway.str();
+            doc["MacAddress"] = entry["MacAddress"] = lease->mac;
+            doc["Ports"] = ports_json(spec.ports, /*any_as_empty=*/false);
+            entry["NetworkID"] = lease->network_id;
+            entry["Bridge"] = lease->bridge;
+            entry["HostVeth"] = lease->host_veth;
+            entry["MTU"] = lease->mtu;
+        }
+        // Docker 24: on a user network the container is also known by its short id.
+        if (name != "bridge") entry["Aliases"] = {spec.id.substr(0, 12)};
+        doc["Networks"][name] = entry;
+        break;
+    }
+    case NetworkMode::None:
+    case NetworkMode::Host: {
+        const char* name = spec.network_mode == NetworkMode::None ? "none" : "host";
+        doc["Networks"][name] = {{"Aliases", nullptr}, {"NetworkID", ""}, {"Gateway", ""},
+                                 {"IPAddress", ""},    {"IPPrefixLen", 0}, {"MacAddress", ""}};
+        break;
+    }
+    case NetworkMode::Container: break;
+    }
+    return doc;
+}
+
+std::optional<NetworkLease> lease_from_json(const ContainerSpec& spec, const nlohmann::json& settings) {
+    if (spec.network_mode != NetworkMode::Bridge || !settings.is_object()) return std::nullopt;
+    auto networks = settings.find("Networks");
+    if (networks == settings.end() || !networks->is_object()) return std::nullopt;
+    auto entry = networks->find(spec.network);
+    if (entry == networks->end() || !entry->is_object()) return std::nullopt;
+    auto address = net::Ipv4Address::parse(entry->value("IPAddress", ""));
+    auto gateway = net::Ipv4Address::parse(entry->value("Gateway", ""));
+    if (!address || !gateway) return std::nullopt;
+    NetworkLease lease;
+    lease.network = spec.network;
+    lease.network_id = entry->value("NetworkID", "");
+    lease.bridge = entry->value("Bridge", "");
+    lease.address = {*address, entry->value("IPPrefixLen", 32)};
+    lease.gateway = *gateway;
+    lease.mac = entry->value("MacAddress", "");
+    lease.mtu = entry->value("MTU", 1500u);
+    lease.host_veth = entry->value("HostVeth", "");
+    return lease;
+}
+
 } // namespace
+
+nlohmann::json network_settings_inspect_json(const ContainerInfo& info) {
+    if (info.running()) return network_settings_json(info.spec);
+    // Docker shows a stopped container's networks, without addresses.
+    ContainerSpec stopped = info.spec;
+    stopped.lease.reset();
+    return network_settings_json(stopped);
+}
 
 nlohmann::json mounts_inspect_json(const ContainerSpec& spec) {
     auto all = nlohmann::json::array();
@@ -203,7 +340,11 @@ nlohmann::json container_to_json(const ContainerInfo& info) {
           {"PidsLimit", opt(s.limits.pids)},
           {"CgroupParent", s.cgroup_parent},
           {"Isolation", s.isolation == Isolation::Chroot ? "chroot" : "default"},
-          {"Mounts", mounts}}},
+          {"Mounts", mounts},
+          {"NetworkMode", network_mode_name(s)},
+          {"PortBindings", ports_json(s.ports, /*any_as_empty=*/true)},
+          {"ExtraHosts", s.extra_hosts.empty() ? nlohmann::json(nullptr) : nlohmann::json(s.extra_hosts)}}},
+        {"NetworkSettings", network_settings_json(s)},
         {"State",
          {{"Status", st.status},
           {"OOMKilled", st.oom_killed},
@@ -257,6 +398,12 @@ ContainerInfo container_from_json(const nlohmann::json& doc) {
     // A record from before lesson 5 has none.
     if (auto it = h.find("Mounts"); it != h.end() && it->is_array())
         for (const auto& m : *it) s.mounts.push_back(mount_from_json(m));
+    // A record from before lesson 6 ran with lo only: "none" is what it had.
+    set_network_mode(s, h.value("NetworkMode", "none"));
+    if (auto it = h.find("PortBindings"); it != h.end()) s.ports = ports_from_json(*it);
+    if (auto it = h.find("ExtraHosts"); it != h.end() && it->is_array())
+        s.extra_hosts = it->get<std::vector<std::string>>();
+    if (auto it = doc.find("NetworkSettings"); it != doc.end()) s.lease = lease_from_json(s, *it);
     const auto& j = doc.at("State");
     st.status = j.value("Status", "created");
     st.oom_killed = j.value("OOMKilled", false);

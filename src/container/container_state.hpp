@@ -63,6 +63,11 @@ ContainerInfo container_from_json(const nlohmann::json& doc);
 /// RW and Propagation (binds).
 nlohmann::json mounts_inspect_json(const ContainerSpec& spec);
 
+/// `docker inspect`'s "NetworkSettings": IPAddress, IPPrefixLen, Gateway,
+/// MacAddress, Ports and Networks{NAME: {NetworkID, IPAddress, …}}, empty
+/// addresses once the container has stopped.
+nlohmann::json network_settings_inspect_json(const ContainerInfo& info);
+
 /// The current time as RFC 3339 with nanoseconds, UTC ("2026-11-27T18:37:11.123456789Z").
 std::string now_rfc3339();
 

@@ -408,10 +408,12 @@ void NetworkStore::remove(const std::string& name_or_id) {
 
 void NetworkStore::remove_all() noexcept {
     try {
+        const auto networks = list();
+        if (networks.empty()) return; // nothing made: no lock, no helper started
         auto global = global_lock();
         net::RouteSocket sock;
         const std::string table = nft::table_name(root_);
-        for (const auto& network : list()) {
+        for (const auto& network : networks) {
             try {
                 nft::remove_owner(table, bridge::rules_owner(network));
             } catch (const std::exception&) {
@@ -524,8 +526,10 @@ void NetworkStore::sweep() {
             bool had_ports = true;                // unknown: look in the table
             try {
                 ContainerInfo info = ContainerStore(root_).load_any(lease.container_id);
-                if (info.running()) continue;
-                had_ports = !info.spec.ports.empty() || !info.damage.empty();
+                // A record that can't be read can't say it stopped: giving
+                // its address to another container could make two holders.
+                if (info.running() || !info.damage.empty()) continue;
+                had_ports = !info.spec.ports.empty();
             } catch (const Error&) {
                 // No such container: its record is gone, the lease is stale.
             }

@@ -3,8 +3,13 @@
 //   ROOT/networks/NAME/network.json   Name, Id, Driver "bridge", Subnet, Gateway,
 //                                     Bridge (the interface), MTU, Created, Labels
 //   ROOT/networks/NAME/leases/IP      one file per address in use, holding the
-//                                     container's id; made with O_EXCL, so two
-//                                     concurrent `run`s can never get the same one
+//                                     container's id and the pid and start time
+//                                     of the `run` that took it; written aside
+//                                     and link(2)ed into place, which fails with
+//                                     EEXIST as O_EXCL would, so two concurrent
+//                                     `run`s can never get the same one
+//   ROOT/networks/.lock               flock: shared by allocators, exclusive
+//                                     for release, sweep, create and remove
 //   ROOT/networks/NAME/hosts/ID       (user networks) "IP NAME ID12" of each running
 //                                     container, from which every member's /etc/hosts
 //                                     is rewritten when one starts or stops
@@ -105,7 +110,8 @@ public:
     /// Removes every network of this root, "bridge" too, whatever leases they
     /// hold: their bridges, their rules, their directories, and kubik's table
     /// if nothing is left in it. For a test's teardown (its own root) and for
-    /// getting rid of a state root; never throws.
+    /// getting rid of a state root; never throws. Costs one directory read
+    /// when the root has no network.
     void remove_all() noexcept;
 
     /// Takes a free address for container `id`: the lowest one of the subnet
@@ -114,12 +120,19 @@ public:
     NetworkLease allocate(const Network& network, const std::string& container_id);
 
     /// Gives the address back (and the container's line in the network's
-    /// hosts); no error if it was already given back.
+    /// hosts: the file hosts/ID, named by the container's id); no error if it
+    /// was already given back, and never another container's lease (the one
+    /// whose id starts with host_veth's 13 digits).
     void release(const NetworkLease& lease) noexcept;
 
     /// Gives back every lease of this root whose container is not running
-    /// (killed with kill -9, its monitor gone), with its nftables rules.
-    /// Called at the start of `run` and by `rm -f`; cheap when nothing is stale.
+    /// (killed with kill -9, its monitor gone), with its nftables rules
+    /// ("container:ID") and its hosts/ID file. A lease whose taker (the
+    /// process that called allocate(), by pid and start time) is alive is
+    /// kept: its container is still being started, or runs in the foreground.
+    /// Also removes what killed creators left (a half-made network and its
+    /// bridge). Called at the start of `run` and by `rm -f`; cheap when
+    /// nothing is stale (a directory read and a /proc read per lease).
     void sweep();
 
     /// The container ids holding a lease on the network.

@@ -18,6 +18,15 @@ namespace kubik {
 /// What the parent tells the container before it may go on.
 struct GoMessage {
     struct winsize window {}; ///< the user's terminal size, for -t
+    /// Lesson 6: eth0 is in the container's namespace; configure it (the
+    /// lease is in the spec) before the command runs.
+    bool configure_network = false;
+    /// The user asked for the network (--network NAME, -p): a stub of
+    /// lesson 6 is an error instead of a quiet loopback-only container.
+    bool network_required = false;
+    /// The container's /etc/hosts, /etc/hostname and /etc/resolv.conf are
+    /// written (lesson 6): bind them into its root.
+    bool etc_files = false;
 };
 
 /// What the container tells the parent.

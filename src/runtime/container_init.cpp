@@ -7,7 +7,10 @@
 #include "core/process_title.hpp"
 #include "process.hpp"
 #include "rootfs.hpp"
+#include "runtime/container_network.hpp"
+#include "runtime/etc_files.hpp"
 #include "runtime/lesson_step.hpp"
+#include "runtime/mount_propagation.hpp"
 #include "runtime/rootfs_mount.hpp"
 #include "runtime/run_or_report.hpp"
 #include "runtime/terminal.hpp"
@@ -110,14 +113,14 @@ void container_main(const InitContext& ctx) noexcept {
 
         ctx.channel.close_parent_end();
         GoMessage go = ctx.channel.wait_go();
+        // --network container:NAME: into the other's network namespace
+        // before /sys is mounted, which shows the mounter's interfaces.
+        join_network_namespace(ctx.netns_fd);
 
         const auto& rootfs = ctx.paths.rootfs;
-        // A bind asked for slave or shared propagation: mounts the host
-        // makes under its source must still reach the container (lesson 5).
-        if (mounts_want_propagation(ctx.spec.mounts))
-            make_mounts_slave();
-        else
-            make_mounts_private();
+        // rprivate, unless a bind asked for slave or shared propagation
+        // (lesson 5): see mount_propagation.hpp.
+        set_mount_propagation(ctx.spec, rootfs);
         mount_root(ctx);
 
         lesson_step([&] { ns::mount_proc(rootfs); });
@@ -126,6 +129,9 @@ void container_main(const InitContext& ctx) noexcept {
         // Volumes, binds and tmpfs (lesson 5): host paths are reachable only
         // until the root is entered.
         mount_container_volumes(ctx.spec, rootfs);
+        // Lesson 6's /etc/hosts, /etc/hostname, /etc/resolv.conf: also host
+        // files, on top of the image's and of the volumes.
+        if (go.etc_files) mount_etc_files(ctx.spec, ctx.paths.dir, rootfs);
 
         // The pty comes from the container's own devpts (lesson 2), opened
         // once inside its root. Without it, take one from the host's /dev
@@ -142,7 +148,11 @@ void container_main(const InitContext& ctx) noexcept {
         if (ctx.namespace_flags & CLONE_NEWUTS)
             lesson_step([&] { ns::set_hostname(ctx.spec.hostname); },
                         ctx.spec.hostname_given ? "--hostname" : nullptr);
-        if (ctx.namespace_flags & CLONE_NEWNET) lesson_step([&] { ns::bring_up_loopback(); });
+        if (ctx.namespace_flags & CLONE_NEWNET) {
+            lesson_step([&] { ns::bring_up_loopback(); });
+            // eth0, which the parent put here before go (lesson 6).
+            configure_container_network(ctx.spec, go);
+        }
 
         if (ctx.spec.tty) {
             if (!pty.master) pty = open_pty(go.window);

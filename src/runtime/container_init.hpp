@@ -15,6 +15,7 @@ struct InitContext {
     Channel& channel;    ///< errors and the terminal go to the parent through it
     int namespace_flags; ///< the CLONE_NEW* flags the container was created with
     int stdin_fd;        ///< the command's stdin when not -i/-t (/dev/null), else -1
+    int netns_fd;        ///< --network container:NAME: the other's network namespace, else -1
 };
 
 /// The first process of the container (PID 1 in its PID namespace). Sets up

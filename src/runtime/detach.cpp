@@ -71,7 +71,10 @@ void start_monitored(const ContainerStore& store, ContainerRecord& record, Owned
         sigemptyset(&chld);
         sigaddset(&chld, SIGCHLD);
         sigprocmask(SIG_BLOCK, &chld, nullptr); // kept across exec: the monitor reads it from a signalfd
-        StartedContainer started = start_container(spec, record.paths(), cgroup.get(), ns_flags, dev_null.get(), {});
+        // Its address and /etc files (lesson 6); given back unless handed over.
+        ContainerNetwork network(store.root(), record.paths(), info.spec, ns_flags);
+        StartedContainer started =
+            start_container(spec, record.paths(), cgroup.get(), ns_flags, dev_null.get(), {}, network);
 
         // Only the container may hold the write ends now, so the monitor sees
         // end-of-file exactly when the container's last process is gone.
@@ -92,6 +95,7 @@ void start_monitored(const ContainerStore& store, ContainerRecord& record, Owned
             int status = started.init.wait();
             record.keep();
             auto cg = cgroup.release();
+            network.hand_over(); // finish_container gives it back
             finish_container(store, info, cg.get(), status, error);
             // Only now: `kubik run -d` returns, and nothing of the container is left.
             report_start(ready_fd, error->exit_code, error->message);
@@ -108,6 +112,7 @@ void start_monitored(const ContainerStore& store, ContainerRecord& record, Owned
         record.unlock();
         record.keep();
         cgroup.release(); // the monitor reopens and removes it at the end
+        network.hand_over(); // recorded with the container: its __finish gives it back
 
         // The container runs: `kubik run -d` may print its id and return.
         report_start(ready_fd, 0, "");

@@ -21,6 +21,8 @@ int run_foreground(const ContainerStore& store, ContainerRecord& record) {
     const ContainerSpec& spec = record.spec();
     int ns_flags = container_namespace_flags(spec);
     OwnedCgroup cgroup = prepare_cgroup(spec);
+    // Its address and /etc files (lesson 6); given back unless handed over.
+    ContainerNetwork network(store.root(), record.paths(), record.info().spec, ns_flags);
 
     // Without -i the command's stdin is /dev/null, as in docker: a command
     // that reads stdin sees end-of-file instead of stealing the user's input.
@@ -44,7 +46,7 @@ int run_foreground(const ContainerStore& store, ContainerRecord& record) {
         else if (auto out_size = terminal_size(STDOUT_FILENO)) go.window = *out_size;
     }
     StartedContainer started =
-        start_container(spec, record.paths(), cgroup.get(), ns_flags, dev_null.get(), go);
+        start_container(spec, record.paths(), cgroup.get(), ns_flags, dev_null.get(), go, network);
     dev_null.reset();
     if (spec.tty && spec.interactive) raw.emplace(STDIN_FILENO);
 
@@ -73,6 +75,7 @@ int run_foreground(const ContainerStore& store, ContainerRecord& record) {
     // finish_container removes a --rm container itself; otherwise it stays.
     record.keep();
     auto cg = cgroup.release();
+    network.hand_over(); // finish_container gives it back
     return finish_container(store, record.info(), cg.get(), status, supervisor.error());
 }
 

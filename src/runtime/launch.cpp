@@ -64,6 +64,10 @@ OwnedCgroup prepare_cgroup(const ContainerSpec& spec) {
 int container_namespace_flags(const ContainerSpec& spec) {
     int flags = 0;
     lesson_step([&] { flags = ns::namespace_clone_flags(); }, spec.hostname_given ? "--hostname" : nullptr);
+    // The host's network namespace, or the other container's (joined by
+    // setns in the child): none of its own.
+    if (spec.network_mode == NetworkMode::Host || spec.network_mode == NetworkMode::Container)
+        flags &= ~CLONE_NEWNET;
     return flags;
 }
 
@@ -91,19 +95,24 @@ int ContainerInit::wait() {
 }
 
 StartedContainer start_container(const ContainerSpec& spec, const ContainerPaths& paths,
-                                 cgroups::Cgroup* cgroup, int ns_flags, int stdin_fd, const GoMessage& go) {
+                                 cgroups::Cgroup* cgroup, int ns_flags, int stdin_fd, const GoMessage& go,
+                                 ContainerNetwork& network) {
     StartedContainer started;
     started.channel = Channel::create();
     pid_t pid = clone_into_namespaces(CLONE_NEWNS | ns_flags);
     if (pid < 0) throw_errno("clone the container's first process");
-    if (pid == 0) container_main({spec, paths, started.channel, ns_flags, stdin_fd});
+    if (pid == 0) container_main({spec, paths, started.channel, ns_flags, stdin_fd, network.netns_fd()});
     started.init = ContainerInit(pid); // from here on, killed if anything fails
 
     started.channel.close_child_end();
     // Into the cgroup before it may run anything: every process it starts
     // is then born inside, under the limits.
     if (cgroup) cgroup->add_process(pid);
-    started.channel.send_go(go);
+    // The child waits for go: its namespace exists, its command does not
+    // run yet, so eth0 is there before anything in it can look.
+    GoMessage message = go;
+    network.connect(pid, message);
+    started.channel.send_go(message);
     return started;
 }
 
@@ -124,6 +133,8 @@ int finish_container(const ContainerStore& store, const ContainerInfo& info, cgr
     // A --rm container, or one that never ran (bad input, not history), is
     // removed below: there is no final state to read or record.
     const bool kept = !error && !info.spec.remove;
+    // First the network: its address may go to the next container at once.
+    release_container_network(store.root(), info.spec);
     if (kept) {
         bool oom = false;
         if (cgroup) {
@@ -143,6 +154,7 @@ int finish_container(const ContainerStore& store, const ContainerInfo& info, cgr
             current.state.exit_code = code;
             current.state.oom_killed = oom;
             current.state.finished_at = now_rfc3339();
+            current.spec.lease.reset(); // given back above: a stopped container has no address
             store.save(current, /*durable=*/true);
         } catch (const std::exception& e) {
             // Removed meanwhile (rm -f) is no news; anything else is said,
@@ -164,6 +176,8 @@ int finish_container(const ContainerStore& store, const ContainerInfo& info, cgr
         // container that never started made them for nothing.
         VolumeStore(store.root()).remove_anonymous(info.spec.mounts);
     }
+    // Last: by now the kernel has usually taken it along with the namespace.
+    remove_host_veth(info.spec);
     return code;
 }
 

@@ -7,6 +7,7 @@
 #include "cgroup.hpp"
 #include "container/container_store.hpp"
 #include "runtime/channel.hpp"
+#include "runtime/container_network.hpp"
 
 #include <signal.h>
 #include <sys/types.h>
@@ -44,7 +45,8 @@ private:
 OwnedCgroup prepare_cgroup(const ContainerSpec& spec);
 
 /// The namespaces to create besides the mount namespace (lesson 2), or 0
-/// while lesson 2 is a stub (an error with --hostname).
+/// while lesson 2 is a stub (an error with --hostname). --network host and
+/// container:NAME get no network namespace of their own.
 int container_namespace_flags(const ContainerSpec& spec);
 
 /// Blocks signals for the lifetime of the object, so that they queue for a
@@ -96,14 +98,17 @@ struct StartedContainer {
 };
 
 /// Clones the container's first process into new namespaces, puts it in
-/// `cgroup`, and lets it go. The child inherits this process's stdout and
-/// stderr; its stdin is `stdin_fd` (or ours, when -1). Expects SIGCHLD to be
-/// blocked by the caller, who then waits for `init`.
+/// `cgroup`, connects it to its network (`network`, lesson 6), and lets it
+/// go. The child inherits this process's stdout and stderr; its stdin is
+/// `stdin_fd` (or ours, when -1). Expects SIGCHLD to be blocked by the
+/// caller, who then waits for `init`.
 StartedContainer start_container(const ContainerSpec& spec, const ContainerPaths& paths,
-                                 cgroups::Cgroup* cgroup, int ns_flags, int stdin_fd, const GoMessage& go);
+                                 cgroups::Cgroup* cgroup, int ns_flags, int stdin_fd, const GoMessage& go,
+                                 ContainerNetwork& network);
 
 /// Records that the container ended (exit code, OOM kill, finish time),
-/// removes its cgroup, and with --rm the whole container. `error` is the
+/// gives back its network (lease, rules, hosts line), removes its cgroup,
+/// and with --rm the whole container. `error` is the
 /// report of a container that could not start: it is removed too (docker
 /// would keep it as "Created"; kubik leaves no half-made state behind).
 /// The record is re-read and saved under the container's lock; when that

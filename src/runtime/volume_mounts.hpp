@@ -8,11 +8,6 @@
 
 namespace kubik {
 
-/// Whether any of `mounts` asks for slave or shared propagation: then the
-/// container's mount namespace is made rslave instead of rprivate, so that
-/// mounts the host makes under such a source can reach the container.
-bool mounts_want_propagation(const std::vector<ContainerMount>& mounts);
-
 /// Mounts every one of `spec.mounts` under `rootfs` (the container's root,
 /// already mounted, not yet entered), parents before children. A volume that
 /// is empty gets the image's files at its target first, unless nocopy.

@@ -64,7 +64,9 @@ std::vector<std::string> interfaces_in(const std::string& net_dev) {
 }
 
 TEST_F(Namespaces, ContainerProcessesLiveInTheirOwnNamespaces) {
-    Child run(kubik_argv({"run", "--rm", "busybox", "sleep", "30"}));
+    // --network none: the namespace as lesson 2 makes it (lesson 6's default
+    // network adds eth0 to it).
+    Child run(kubik_argv({"run", "--rm", "--network", "none", "busybox", "sleep", "30"}));
     // kubik -> kubik-init (PID 1 inside) -> sleep (PID 2 inside)
     auto init = wait_for_child(run.pid(), "kubik-init");
     ASSERT_TRUE(init) << "kubik (pid " << run.pid()
@@ -158,7 +160,9 @@ TEST_F(Namespaces, ProcIsAFreshProcOfTheContainer) {
 }
 
 TEST_F(Namespaces, NetworkHasOnlyLoopbackAndItIsUp) {
-    auto r = krun({"--rm", "busybox", "sh", "-c", "ls /sys/class/net; cat /sys/class/net/lo/flags"});
+    // --network none: lesson 2's namespace as it is. The default network
+    // adds eth0 once lesson 6 is written; without lesson 6 the two are the same.
+    auto r = krun({"--rm", "--network", "none", "busybox", "sh", "-c", "ls /sys/class/net; cat /sys/class/net/lo/flags"});
     EXPECT_EQ(r.exit_code, 0) << r.describe();
     auto lines = lines_of(r.out);
     ASSERT_EQ(lines.size(), 2u) << "expected exactly `lo` and its flags\n" << r.describe();

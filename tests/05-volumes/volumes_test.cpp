@@ -198,6 +198,58 @@ TEST_F(Lesson5Test, RslaveBindReceivesTheHostsLaterMounts) {
     remove_containers({"slave"});
 }
 
+// rshared, as docker: the bind stays a peer of the host's mount, so a
+// filesystem the container mounts under it appears on the host (what a
+// storage plugin running in a container does).
+TEST_F(Lesson5Test, RsharedBindSendsTheContainersMountsBackToTheHost) {
+    const fs::path shared = scratch("shared");
+    fs::create_directories(shared / "late");
+    auto a = kubik_in_own_mount_namespace(
+        {"run", "-d", "--name", "sharer", "--mount",
+         "type=bind,source=" + shared.string() + ",target=/in,bind-propagation=rshared", "busybox", "sleep", "100"},
+        [&] {
+            if (::mount(shared.c_str(), shared.c_str(), nullptr, MS_BIND, nullptr) != 0 ||
+                ::mount(nullptr, shared.c_str(), nullptr, MS_SHARED, nullptr) != 0)
+                throw std::runtime_error(std::string("setup: a shared mount: ") + std::strerror(errno));
+        });
+    ASSERT_EQ(a.exit_code, 0) << a.describe();
+    const pid_t pid = container_pid("sharer");
+    ASSERT_GT(pid, 0);
+    const auto in = mount_at(std::to_string(pid), "/in");
+    ASSERT_TRUE(in);
+    EXPECT_NE(propagation_fields(*in).find("shared:"), std::string::npos) << in->line;
+    EXPECT_EQ(propagation_fields(*in).find("master:"), std::string::npos)
+        << "a peer of the host's mount, not its slave: " << in->line;
+    const auto monitor = process_info(pid);
+    ASSERT_TRUE(monitor);
+    auto m = kubik({"exec", "sharer", "mount", "-t", "tmpfs", "from-container", "/in/late"});
+    ASSERT_EQ(m.exit_code, 0) << m.describe();
+    const auto back = mount_at(std::to_string(monitor->ppid), (shared / "late").string());
+    ASSERT_TRUE(back) << "the container's mount under the rshared bind reaches the host";
+    EXPECT_EQ(back->fs_type, "tmpfs");
+    // Its own root and /proc never do.
+    const std::string host_mounts = slurp("/proc/" + std::to_string(monitor->ppid) + "/mountinfo");
+    EXPECT_EQ(host_mounts.find("/rootfs/proc "), std::string::npos) << host_mounts;
+    remove_containers({"sharer"});
+}
+
+TEST_F(Lesson5Test, RsharedNeedsASharedSourceMount) {
+    const fs::path source = scratch("private");
+    fs::create_directories(source);
+    auto a = kubik_in_own_mount_namespace(
+        {"run", "--rm", "--mount", "type=bind,source=" + source.string() + ",target=/in,bind-propagation=rshared",
+         "busybox", "true"},
+        [&] {
+            if (::mount(source.c_str(), source.c_str(), nullptr, MS_BIND, nullptr) != 0)
+                throw std::runtime_error(std::string("setup: a private bind: ") + std::strerror(errno));
+        });
+    EXPECT_EQ(a.exit_code, 125) << a.describe();
+    EXPECT_NE(a.err.find("path " + source.string() + " is mounted on " + source.string() +
+                         " but it is not a shared mount"),
+              std::string::npos)
+        << a.err;
+}
+
 TEST_F(Lesson5Test, DefaultBindIsPrivateToTheHostsLaterMounts) {
     const fs::path shared = scratch("shared");
     fs::create_directories(shared / "late");

@@ -5,6 +5,9 @@
 // bridge a test makes is kb-*; the teardown removes all of them.
 #include "kubik_test.hpp"
 
+#include "container/container_state.hpp"
+#include "container/container_store.hpp"
+#include "container/naming.hpp"
 #include "core/error.hpp"
 #include "core/files.hpp"
 #include "net/netlink.hpp"
@@ -256,7 +259,7 @@ TEST_F(NetworkStoreTest, OverlapWithAnotherNetworkOrTheHostIsRefused) {
         }
     };
     // Inside the first network's subnet, from this root and from another.
-    Ipv4Prefix inside{Ipv4Address{first.subnet.network().value + 256}, 24};
+    Ipv4Prefix inside{first.subnet.network(), first.subnet.length + 1}; // its first half
     expect_overlap(inside.str(), root_);
     expect_overlap(first.subnet.str(), root_ / "other-root");
     NetworkStore(root_ / "other-root").remove_all();
@@ -373,6 +376,50 @@ TEST_F(NetworkStoreTest, FullNetwork) {
         EXPECT_STREQ(e.what(), "no available addresses on network tiny");
     }
     store().release(only);
+}
+
+TEST_F(NetworkStoreTest, SweepKeepsTheLeasesOfRunningContainersOnly) {
+    Network network = create("live");
+    ContainerSpec spec;
+    spec.id = generate_container_id();
+    spec.name = "live_" + spec.id.substr(0, 8);
+    spec.image = "busybox";
+    spec.argv = {"true"};
+    spec.cgroup_parent = cgroup_parent();
+    ContainerStore containers(root_);
+    {
+        // "Running", and its init is this process: alive by pid and start time.
+        auto created = containers.create(spec);
+        created.info.state.status = "running";
+        created.info.state.pid = ::getpid();
+        created.info.state.pid_start_time = process_start_time(::getpid());
+        containers.save(created.info, false);
+    }
+    // Taken by a `run` that has exited since, as a detached container's is.
+    pid_t taker = ::fork();
+    ASSERT_GE(taker, 0);
+    if (taker == 0) {
+        try {
+            NetworkStore(root_).allocate(network, spec.id);
+            ::_exit(0);
+        } catch (...) {
+            ::_exit(1);
+        }
+    }
+    int status = 0;
+    ASSERT_EQ(::waitpid(taker, &status, 0), taker);
+    ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+
+    store().sweep();
+    EXPECT_EQ(store().users(network), std::vector<std::string>{spec.id}) << "a running container's lease was swept";
+
+    // It stopped and nobody gave the address back (its monitor was killed).
+    ContainerInfo info = containers.load(spec.id);
+    info.state.status = "exited";
+    containers.save(info, false);
+    store().sweep();
+    EXPECT_TRUE(store().users(network).empty()) << "a stopped container's lease was kept";
+    containers.remove(info);
 }
 
 TEST_F(NetworkStoreTest, SweepRemovesWhatAKilledCreatorLeft) {
