@@ -47,9 +47,9 @@ struct Network {
     std::string bridge;        ///< the host interface: "kubik0", "kb-…"
     net::Ipv4Prefix subnet;    ///< "172.29.0.0/16"
     net::Ipv4Address gateway;  ///< the bridge's address, by default the subnet's first
-    unsigned mtu = 1500;
+    unsigned mtu = 1500;       ///< the bridge's and its veths' MTU
     std::string created;       ///< RFC 3339
-    std::map<std::string, std::string> labels;
+    std::map<std::string, std::string> labels; ///< `network create --label K=V`
     /// True for "bridge": containers reach each other by address only, as on
     /// docker's default network; on a user network they reach each other by name.
     bool is_default() const { return name == "bridge"; }
@@ -62,9 +62,9 @@ struct NetworkLease {
     std::string network_id;     ///< its id
     std::string bridge;         ///< the host interface the veth is plugged into
     net::Ipv4Prefix address;    ///< 172.29.0.2/16
-    net::Ipv4Address gateway;
+    net::Ipv4Address gateway;   ///< the default route's next hop: the bridge's address
     std::string mac;            ///< 02:42 and the address's four bytes, as docker
-    unsigned mtu = 1500;
+    unsigned mtu = 1500;        ///< the network's: both ends of the veth get it
     std::string host_veth;      ///< "kv" + 13 digits of the container id
 };
 
@@ -72,13 +72,14 @@ struct NetworkLease {
 struct NetworkOptions {
     std::optional<net::Ipv4Prefix> subnet;    ///< --subnet; chosen from the pool when absent
     std::optional<net::Ipv4Address> gateway;  ///< --gateway; the subnet's first address when absent
-    std::map<std::string, std::string> labels;
+    std::map<std::string, std::string> labels; ///< --label K=V
 };
 
 /// The networks of one state root. Every call is safe to make from several
 /// processes at once.
 class NetworkStore {
 public:
+    /// The networks of state root `root` (ROOT/networks, made on first write).
     explicit NetworkStore(std::filesystem::path root);
 
     /// Makes a user network and its bridge. Errors (kubik::Error, exit 1, and

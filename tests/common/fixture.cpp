@@ -4,7 +4,6 @@
 
 #include "core/files.hpp"
 #include "image/image_store.hpp"
-#include "network/network_store.hpp"
 
 #include <signal.h>
 #include <sys/mount.h>
@@ -148,11 +147,6 @@ void KubikTest::TearDown() {
             while (::waitpid(-1, nullptr, WNOHANG) > 0) {}
             std::this_thread::sleep_for(20ms);
         }
-        // Lesson 6: the root's networks have bridges and rules on the host,
-        // outside the root; they go with it. Nothing to do (one directory
-        // read) when the test made none.
-        ::setenv("KUBIK_NFT", (fs::path(kubik_binary()).parent_path() / "kubik-nft").c_str(), 0);
-        NetworkStore(root_).remove_all();
         std::error_code ec;
         fs::remove_all(root_, ec);
         if (ec) ADD_FAILURE() << "could not remove the test root " << root_ << ": " << ec.message();

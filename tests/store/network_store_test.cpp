@@ -15,6 +15,8 @@
 #include "network/network_store.hpp"
 #include "network/subnet_pool.hpp"
 
+#include <nlohmann/json.hpp>
+
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -465,6 +467,69 @@ TEST_F(NetworkStoreTest, DefaultNetworkMadeOnceAndAgainAfterAReboot) {
     ASSERT_EQ(addrs.size(), 1u);
     EXPECT_EQ(addrs[0].address, first.gateway);
     EXPECT_EQ(store().list().front().name, "bridge");
+}
+
+// --- the command line ------------------------------------------------------------
+
+TEST_F(NetworkStoreTest, NetworkCommandsAsDocker) {
+    auto r = kubik({"network", "create", "--label", "tier=web", "front"});
+    ASSERT_EQ(r.exit_code, 0) << r.describe();
+    const std::string id = r.out.substr(0, r.out.find('\n'));
+    EXPECT_EQ(id.size(), 64u) << r.describe();
+    bridges_.push_back("kb-" + id.substr(0, 12));
+
+    r = kubik({"network", "ls"});
+    ASSERT_EQ(r.exit_code, 0) << r.describe();
+    EXPECT_EQ(r.out.substr(0, r.out.find('\n')).find("NETWORK ID"), 0u) << r.out;
+    EXPECT_NE(r.out.find(id.substr(0, 12) + "   front   bridge   local"), std::string::npos) << r.out;
+    r = kubik({"network", "ls", "-q"});
+    EXPECT_EQ(r.out, id.substr(0, 12) + "\n");
+
+    r = kubik({"network", "inspect", "front"});
+    ASSERT_EQ(r.exit_code, 0) << r.describe();
+    auto doc = nlohmann::json::parse(r.out);
+    ASSERT_EQ(doc.size(), 1u);
+    const auto& n = doc[0];
+    EXPECT_EQ(n["Name"], "front");
+    EXPECT_EQ(n["Id"], id);
+    EXPECT_EQ(n["Driver"], "bridge");
+    EXPECT_EQ(n["Scope"], "local");
+    EXPECT_EQ(n["IPAM"]["Driver"], "default");
+    auto subnet = Ipv4Prefix::parse(n["IPAM"]["Config"][0]["Subnet"].get<std::string>());
+    ASSERT_TRUE(subnet);
+    EXPECT_EQ(n["IPAM"]["Config"][0]["Gateway"], Ipv4Address{subnet->network().value + 1}.str());
+    EXPECT_EQ(n["Options"]["com.docker.network.bridge.name"], "kb-" + id.substr(0, 12));
+    EXPECT_EQ(n["Labels"]["tier"], "web");
+    EXPECT_TRUE(n["Containers"].empty());
+    EXPECT_EQ(r.out.find("\"Name\""), r.out.find('"')) << "Name comes first, as in docker's output";
+
+    // docker's errors, exit 1, nothing made.
+    r = kubik({"network", "create", "front"});
+    EXPECT_EQ(r.exit_code, 1);
+    EXPECT_NE(r.err.find("network with name front already exists"), std::string::npos) << r.describe();
+    r = kubik({"network", "create", "--subnet", subnet->str(), "second"});
+    EXPECT_EQ(r.exit_code, 1);
+    EXPECT_NE(r.err.find("Pool overlaps with other one on this address space"), std::string::npos) << r.describe();
+    r = kubik({"network", "create", "--subnet", "10.1.2", "second"});
+    EXPECT_EQ(r.exit_code, 1);
+    EXPECT_NE(r.err.find("invalid CIDR address: 10.1.2"), std::string::npos) << r.describe();
+    r = kubik({"network", "rm", "bridge"});
+    EXPECT_EQ(r.exit_code, 1);
+    EXPECT_NE(r.err.find("bridge is a pre-defined network and cannot be removed"), std::string::npos) << r.describe();
+    r = kubik({"network", "inspect", "front", "nope"});
+    EXPECT_EQ(r.exit_code, 1);
+    EXPECT_NE(r.err.find("No such network: nope"), std::string::npos) << r.describe();
+    EXPECT_EQ(nlohmann::json::parse(r.out).size(), 1u);
+    EXPECT_EQ(store().list().size(), 1u);
+
+    r = kubik({"network", "rm", "front"});
+    EXPECT_EQ(r.exit_code, 0) << r.describe();
+    EXPECT_EQ(r.out, "front\n");
+    EXPECT_FALSE(link_exists("kb-" + id.substr(0, 12)));
+    r = kubik({"network", "rm", "front"});
+    EXPECT_EQ(r.exit_code, 1);
+    EXPECT_NE(r.err.find("network front not found"), std::string::npos) << r.describe();
+    EXPECT_EQ(kubik({"network", "rm", "-f", "front"}).exit_code, 0);
 }
 
 } // namespace
