@@ -18,6 +18,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdint>
 #include <cstdio>
@@ -231,8 +232,14 @@ std::string Batch::script() const {
     std::string script = "add table ip " + table_ + "\n";
     for (const char* chain : kChainDefinitions) script += "add chain ip " + table_ + " " + chain + "\n";
     const std::string comment = " comment " + quoted(owner_) + "\n";
-    for (const auto& entry : entries_)
-        script += "add rule ip " + table_ + " " + chain_name(entry.chain) + " " + entry.rule + comment;
+    std::vector<std::string> lines;
+    for (const auto& entry : entries_) {
+        std::string line = "add rule ip " + table_ + " " + chain_name(entry.chain) + " " + entry.rule + comment;
+        // Two host ports for one container port ("-p 80 -p 8080:80") need
+        // the same masquerade rules; one copy of each does it.
+        if (std::find(lines.begin(), lines.end(), line) == lines.end()) lines.push_back(std::move(line));
+    }
+    for (const auto& line : lines) script += line;
     return script;
 }
 
