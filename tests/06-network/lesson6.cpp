@@ -665,9 +665,13 @@ std::vector<Lesson6Test::Rule> Lesson6Test::rules() const {
     std::vector<Rule> out;
     const std::string nft = nft_tool();
     RunResult r = nft.empty() ? run({kubik_nft_binary(), "list", table_}) : run({nft, "-j", "list", "table", "ip", table_});
-    if (r.exit_code != 0) return out;  // no table: no rule
+    if (r.exit_code != 0) {  // no table: no rule
+        return out;
+    }
     try {
-        for (const auto& item : nlohmann::json::parse(r.out).at("nftables")) {
+        // Held in a variable: a range-for over a member of a temporary dangles.
+        const auto doc = nlohmann::json::parse(r.out);
+        for (const auto& item : doc.at("nftables")) {
             if (!item.contains("rule")) continue;
             const auto& rule = item.at("rule");
             out.push_back(Rule{rule.value("chain", ""), rule.value("comment", ""), rule.dump()});

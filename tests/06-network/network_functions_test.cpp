@@ -390,10 +390,17 @@ TEST_F(NetworkFunctions, PublishedPortsAnswerInTheKernel) {
             expect("the host -> the other container 10.3.0.3:80", tcp_request("10.3.0.3", 80), "answer:c2");
             expect("the host -> udp 127.0.0.1:8082", udp_request("127.0.0.1", 8082, "x"), "answer:c1:x");
             expect("the host -> udp 192.0.2.10:8082", udp_request("192.0.2.10", 8082, "y"), "answer:c1:y");
-            expect("container c2 -> the host's 192.0.2.10:8080 (prerouting dnat)",
-                   from(c2, [] { return tcp_request("192.0.2.10", 8080); }), "answer:c1");
-            expect("container c2 -> the bridge's 10.3.0.1:8080 (prerouting dnat)",
-                   from(c2, [] { return tcp_request("10.3.0.1", 8080); }), "answer:c1");
+            // Another container of the bridge through the host: c1's replies
+            // to c2 are bridged straight to c2, never routed, so only
+            // br_netfilter (bridged IPv4 through conntrack) can undo the
+            // DNAT on them. Without it they can't work with these rules
+            // (the hairpin rule masquerades c1's own traffic only).
+            if (read_text("/proc/sys/net/bridge/bridge-nf-call-iptables").value_or("0").rfind('1', 0) == 0) {
+                expect("container c2 -> the host's 192.0.2.10:8080 (prerouting dnat; br_netfilter)",
+                       from(c2, [] { return tcp_request("192.0.2.10", 8080); }), "answer:c1");
+                expect("container c2 -> the bridge's 10.3.0.1:8080 (prerouting dnat; br_netfilter)",
+                       from(c2, [] { return tcp_request("10.3.0.1", 8080); }), "answer:c1");
+            }
             expect("container c2 -> the host's 192.0.2.10:8081 (published on 127.0.0.1 only)",
                    from(c2, [] { return tcp_request("192.0.2.10", 8081); }), "refused");
             expect("container c1 -> its own published port via 192.0.2.10:8080 (hairpin masquerade)",

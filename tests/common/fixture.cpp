@@ -4,6 +4,10 @@
 
 #include "core/files.hpp"
 #include "image/image_store.hpp"
+#include "net/netlink.hpp"
+#include "net/nft.hpp"
+
+#include <fcntl.h>
 
 #include <signal.h>
 #include <sys/mount.h>
@@ -18,6 +22,7 @@
 #include <cstring>
 #include <map>
 #include <random>
+#include <set>
 #include <sstream>
 #include <thread>
 
@@ -79,6 +84,61 @@ std::string joined(const std::vector<std::string>& v) {
     return s;
 }
 
+// Lesson 6: kubik makes a state root's default network (its bridge
+// kb-HASH and its nftables table kubik-HASH) on the first `run` and, as
+// docker with docker0, never removes it; user networks live until `network
+// rm`. A test's root goes at its end, so its networks must go too, or every
+// test of every lesson would leave a bridge on the host.
+void record_network_name(const std::string& kind, const std::string& name) {
+    // The leak check (tests/leaks/leak_check.cpp) reads these: what is left
+    // of them is this build's leak, anything else another's.
+    const std::string line = kind + " " + name + "\n";
+    const fs::path file = test_roots_dir().parent_path() / "test-network-names";
+    const int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    if (fd < 0) return;
+    (void)!::write(fd, line.data(), line.size());
+    ::close(fd);
+}
+
+std::string nft_tool() {
+    for (const char* p : {"/usr/sbin/nft", "/sbin/nft", "/usr/bin/nft"})
+        if (::access(p, X_OK) == 0) return p;
+    return "";
+}
+
+// Deletes the root's bridges (the default one and every network.json's) and
+// its nftables table; what could not be done, one line each.
+std::vector<std::string> remove_networks_of(const fs::path& root) {
+    std::vector<std::string> problems;
+    std::set<std::string> links{"kb-" + nft::root_hash(root)};
+    std::error_code ec;
+    for (const auto& dir : fs::directory_iterator(root / "networks", ec)) {
+        try {
+            auto j = nlohmann::json::parse(read_text(dir.path() / "network.json").value_or("{}"));
+            links.insert(j.value("Bridge", ""));
+        } catch (const std::exception&) {
+        }
+    }
+    for (const auto& name : links) {
+        if (name.rfind("kb-", 0) != 0 || !fs::exists(fs::path("/sys/class/net") / name, ec)) continue;
+        try {
+            net::RouteSocket sock;
+            net::Link link(rtnl_link_alloc());
+            rtnl_link_set_name(link.get(), name.c_str());
+            net::check(rtnl_link_delete(sock.get(), link.get()), "delete the test's bridge " + name);
+        } catch (const std::exception& e) {
+            problems.push_back(e.what());
+        }
+    }
+    const std::string table = nft::table_name(root);
+    const std::string nft = nft_tool();
+    if (table.rfind("kubik-", 0) == 0 && !nft.empty() && run({nft, "list", "table", "ip", table}).exit_code == 0) {
+        auto r = run({nft, "delete", "table", "ip", table});
+        if (r.exit_code != 0) problems.push_back("delete the test's nftables table " + table + ": " + r.err);
+    }
+    return problems;
+}
+
 }  // namespace
 
 void KubikTest::SetUp() {
@@ -95,6 +155,8 @@ void KubikTest::SetUp() {
     std::string templ = (test_roots_dir() / (name + "-XXXXXX")).string();
     ASSERT_NE(::mkdtemp(templ.data()), nullptr) << "mkdtemp " << templ << ": " << std::strerror(errno);
     root_ = fs::weakly_canonical(templ);
+    record_network_name("link", "kb-" + nft::root_hash(root_));
+    record_network_name("table", nft::table_name(root_));
 
     std::random_device rd;
     char suffix[16];
@@ -147,6 +209,7 @@ void KubikTest::TearDown() {
             while (::waitpid(-1, nullptr, WNOHANG) > 0) {}
             std::this_thread::sleep_for(20ms);
         }
+        for (const auto& problem : remove_networks_of(root_)) ADD_FAILURE() << problem;
         std::error_code ec;
         fs::remove_all(root_, ec);
         if (ec) ADD_FAILURE() << "could not remove the test root " << root_ << ": " << ec.message();
