@@ -72,8 +72,8 @@ enum class Protocol { Tcp, Udp };
 struct PublishedPort {
     net::Ipv4Address host_ip;     ///< 0.0.0.0: every address of the host ("-p 8080:80")
     std::uint16_t host_port = 0;  ///< chosen by src when the flag gave none ("-p 80")
-    std::uint16_t container_port = 0;
-    Protocol protocol = Protocol::Tcp;
+    std::uint16_t container_port = 0;  ///< the port the container's program listens on
+    Protocol protocol = Protocol::Tcp;  ///< "/udp" in the flag; tcp otherwise
 };
 
 /// The rules that publish one port, added to `batch` (src applies the batch

@@ -36,12 +36,22 @@
 //    handles the master before the flags in one RTM_NEWLINK/SETLINK). Both
 //    ends start down; the container's end is brought up from inside
 //    (interface.cpp), and a veth has carrier only when both ends are up.
+//
+// 6. Hairpin mode on the port: a bridge never sends a frame back out of the
+//    port it came in by. A container that connects to its own published
+//    port through the host's address (ports.cpp, hairpin) needs exactly
+//    that where br_netfilter is loaded (wherever docker has run): the
+//    DNAT'ed packet is bridged, not routed, back to the port it came from.
+//    Port flags belong to the bridge (family AF_BRIDGE, IFLA_PROTINFO), so
+//    this is a second request, once the port is the bridge's: `ip link set
+//    kv… type bridge_slave hairpin on` does the same.
 #include "network.hpp"
 
 #include "core/error.hpp"
 #include "core/not_implemented.hpp"
 
 #include <net/if.h>
+#include <netlink/route/link/bridge.h>
 #include <netlink/route/link/veth.h>
 
 #include <string>
@@ -55,6 +65,17 @@ namespace {
 void check_name(const std::string& name) {
     if (name.empty() || name.size() >= IFNAMSIZ)
         throw Error("invalid interface name \"" + name + "\": 1 to " + std::to_string(IFNAMSIZ - 1) + " characters");
+}
+
+// The port's own flags are the bridge's business (family AF_BRIDGE,
+// IFLA_PROTINFO): a second request, once the port is the bridge's.
+void set_hairpin(const net::RouteSocket& host, int index, const std::string& host_name) {
+    net::Link flags(rtnl_link_alloc());
+    if (!flags) throw Error("set hairpin mode on " + host_name + ": out of memory");
+    rtnl_link_set_ifindex(flags.get(), index);
+    rtnl_link_set_family(flags.get(), AF_BRIDGE);
+    net::check(rtnl_link_bridge_set_flags(flags.get(), RTNL_BRIDGE_HAIRPIN_MODE), "set hairpin mode on " + host_name);
+    net::check(rtnl_link_change(host.get(), flags.get(), flags.get(), 0), "set hairpin mode on " + host_name);
 }
 // END SOLUTION
 
@@ -90,7 +111,9 @@ void attach_to_bridge(const net::RouteSocket& host, const std::string& host_name
     // TODO: net::get_link() both (a missing one: kubik::Error naming it);
     // a change object (rtnl_link_alloc) with rtnl_link_set_master(bridge's
     // index) and rtnl_link_set_flags(IFF_UP); rtnl_link_change(host.get(),
-    // port, change, 0): one request plugs it in and brings it up.
+    // port, change, 0): one request plugs it in and brings it up. Then
+    // hairpin mode: a link object with the port's index, family AF_BRIDGE,
+    // rtnl_link_bridge_set_flags(RTNL_BRIDGE_HAIRPIN_MODE), rtnl_link_change.
     net::Link master = net::get_link(host, bridge);
     if (!master) throw Error("attach " + host_name + " to the bridge " + bridge + ": no such bridge");
     net::Link port = net::get_link(host, host_name);
@@ -101,6 +124,7 @@ void attach_to_bridge(const net::RouteSocket& host, const std::string& host_name
     rtnl_link_set_flags(change.get(), IFF_UP);
     net::check(rtnl_link_change(host.get(), port.get(), change.get(), 0),
                "attach " + host_name + " to the bridge " + bridge + " and bring it up");
+    set_hairpin(host, rtnl_link_get_ifindex(port.get()), host_name);
     // END SOLUTION
 }
 

@@ -53,6 +53,21 @@ nlohmann::ordered_json containers_json(const NetworkStore& store, const Network&
     return containers;
 }
 
+// Docker shows these options of its default network (docker0); a user
+// network shows only what `network create -o` gave, kubik its bridge and MTU.
+nlohmann::ordered_json options_json(const Network& network) {
+    nlohmann::ordered_json options = nlohmann::ordered_json::object();
+    if (network.is_default()) {
+        options["com.docker.network.bridge.default_bridge"] = "true";
+        options["com.docker.network.bridge.enable_icc"] = "true";
+        options["com.docker.network.bridge.enable_ip_masquerade"] = "true";
+        options["com.docker.network.bridge.host_binding_ipv4"] = "0.0.0.0";
+    }
+    options["com.docker.network.bridge.name"] = network.bridge;
+    options["com.docker.network.driver.mtu"] = std::to_string(network.mtu);
+    return options;
+}
+
 // In docker's order of keys (ordered_json keeps them as written).
 nlohmann::ordered_json inspect_json(const NetworkStore& store, const Network& network) {
     return {{"Name", network.name},
@@ -72,9 +87,7 @@ nlohmann::ordered_json inspect_json(const NetworkStore& store, const Network& ne
             {"ConfigFrom", {{"Network", ""}}},
             {"ConfigOnly", false},
             {"Containers", containers_json(store, network)},
-            {"Options",
-             {{"com.docker.network.bridge.name", network.bridge},
-              {"com.docker.network.driver.mtu", std::to_string(network.mtu)}}},
+            {"Options", options_json(network)},
             {"Labels", nlohmann::ordered_json(network.labels)}};
 }
 
@@ -109,12 +122,41 @@ int create(const GlobalOptions& global, const CreateOptions& opts) {
 struct LsOptions {
     bool quiet = false, no_trunc = false;
     std::string format;
+    std::vector<std::string> filters;
 };
+
+// Docker's `network ls -f`: name= (a part of the name), id= (a prefix),
+// label=K or label=K=V, driver=bridge, scope=local, type=custom|builtin.
+// Filters of one key are alternatives; different keys must all match.
+bool matches(const Network& network, const std::vector<std::string>& filters) {
+    std::map<std::string, bool> any_of; // key -> one of its values matched
+    for (const auto& filter : filters) {
+        const auto eq = filter.find('=');
+        if (eq == std::string::npos) throw Error("bad format of filter (expected name=value)", kExitGeneric);
+        const std::string key = filter.substr(0, eq), value = filter.substr(eq + 1);
+        bool hit = false;
+        if (key == "name") hit = network.name.find(value) != std::string::npos;
+        else if (key == "id") hit = network.id.starts_with(value);
+        else if (key == "driver") hit = value == "bridge";
+        else if (key == "scope") hit = value == "local";
+        else if (key == "type") hit = value == (network.is_default() ? "builtin" : "custom");
+        else if (key == "label") {
+            const auto veq = value.find('=');
+            auto it = network.labels.find(value.substr(0, veq));
+            hit = it != network.labels.end() && (veq == std::string::npos || it->second == value.substr(veq + 1));
+        } else throw Error("invalid filter '" + key + "'", kExitGeneric);
+        any_of[key] = any_of[key] || hit;
+    }
+    for (const auto& [key, hit] : any_of)
+        if (!hit) return false;
+    return true;
+}
 
 int list(const GlobalOptions& global, const LsOptions& opts) {
     NetworkStore store(global.root_path());
     Table table({"NETWORK ID", "NAME", "DRIVER", "SCOPE"});
     for (const auto& network : store.list()) {
+        if (!matches(network, opts.filters)) continue;
         const std::string id = opts.no_trunc ? network.id : network.id.substr(0, 12);
         if (opts.quiet) {
             std::cout << id << "\n";
@@ -227,6 +269,8 @@ void add_network_commands(CLI::App& app, const GlobalOptions& global, Action& ac
     ls->alias("list");
     ls->add_flag("-q,--quiet", ls_opts->quiet, "Only display network IDs");
     ls->add_flag("--no-trunc", ls_opts->no_trunc, "Do not truncate the output");
+    ls->add_option("-f,--filter", ls_opts->filters, "Provide filter values (e.g. \"name=front\")")
+        ->allow_extra_args(false);
     ls->add_option("--format", ls_opts->format, "Format output: json")->check(CLI::IsMember({"json"}));
     ls->callback([&global, &action, ls_opts] {
         action = exit_one_on_error([&global, ls_opts] { return list(global, *ls_opts); });

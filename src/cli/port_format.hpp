@@ -17,7 +17,8 @@ std::string container_port_key(const network::PublishedPort& port);
 /// number ("-p 8000-8002:8000-8002") collapse into a range,
 /// "0.0.0.0:8000-8002->8000-8002/tcp"; any other mapping is listed alone,
 /// after them: "0.0.0.0:8000->80/tcp, 0.0.0.0:8001->81/tcp". Empty when
-/// there are none.
+/// there are none. (docker also lists each port's IPv6 twin, ":::8080->80/tcp";
+/// kubik publishes on IPv4 only.)
 std::string format_ports(const std::vector<network::PublishedPort>& ports);
 
 /// `kubik port CONTAINER`'s lines, "80/tcp -> 0.0.0.0:8080", in docker's

@@ -97,19 +97,22 @@ std::vector<std::string> table_names() {
     return names;
 }
 
-bool table_exists(const std::string& table) {
-    for (const auto& name : table_names())
-        if (name == table) return true;
-    return false;
+// One context serves every listing of a run: making one costs more than
+// listing a small table.
+Context& listing_context() {
+    static Context ctx(NFT_CTX_OUTPUT_JSON | NFT_CTX_OUTPUT_HANDLE);
+    return ctx;
 }
 
-// The table as libnftables's JSON, rules with their handles; nullopt-like
-// empty object when the table does not exist.
 nlohmann::json list_table(const std::string& table) {
-    Context ctx(NFT_CTX_OUTPUT_JSON | NFT_CTX_OUTPUT_HANDLE);
+    Context& ctx = listing_context();
     if (!ctx.run("list table ip " + table)) {
-        if (!table_exists(table)) return nlohmann::json();
-        throw Failure(ctx.error());
+        // ENOENT is the kernel's "no such table". (Asking `list tables`
+        // instead would cost as much as the failed listing again: both
+        // read every table of the host.)
+        const std::string error = ctx.error();
+        if (error.find("No such file or directory") != std::string::npos) return nlohmann::json();
+        throw Failure(error);
     }
     return nlohmann::json::parse(ctx.output());
 }

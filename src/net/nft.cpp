@@ -12,11 +12,13 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <spawn.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdint>
 #include <cstdio>
@@ -144,8 +146,20 @@ HelperResult run_helper(const std::vector<std::string>& args, const std::string&
     argv.push_back(const_cast<char*>(helper.c_str()));
     for (const auto& arg : args) argv.push_back(const_cast<char*>(arg.c_str()));
     argv.push_back(nullptr);
+    // `run` blocks SIGCHLD and the signals it forwards (it reads them from a
+    // signalfd); a mask is inherited, so the helper gets an empty one and
+    // default dispositions, like any program started from a shell.
+    posix_spawnattr_t attr;
+    posix_spawnattr_init(&attr);
+    sigset_t none, all;
+    sigemptyset(&none);
+    sigfillset(&all);
+    posix_spawnattr_setsigmask(&attr, &none);
+    posix_spawnattr_setsigdefault(&attr, &all);
+    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
     pid_t pid = -1;
-    int rc = ::posix_spawn(&pid, helper.c_str(), &actions, nullptr, argv.data(), environ);
+    int rc = ::posix_spawn(&pid, helper.c_str(), &actions, &attr, argv.data(), environ);
+    posix_spawnattr_destroy(&attr);
     posix_spawn_file_actions_destroy(&actions);
     if (rc != 0) throw_errno("start " + helper, rc);
     in_child.reset();
@@ -156,6 +170,10 @@ HelperResult run_helper(const std::vector<std::string>& args, const std::string&
     try {
         exchange(in_parent, out_parent, err_parent, input, result);
     } catch (...) {
+        // Our ends closed first: a helper blocked writing to us gets EPIPE.
+        in_parent.reset();
+        out_parent.reset();
+        err_parent.reset();
         while (::waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {}
         throw;
     }
@@ -214,8 +232,14 @@ std::string Batch::script() const {
     std::string script = "add table ip " + table_ + "\n";
     for (const char* chain : kChainDefinitions) script += "add chain ip " + table_ + " " + chain + "\n";
     const std::string comment = " comment " + quoted(owner_) + "\n";
-    for (const auto& entry : entries_)
-        script += "add rule ip " + table_ + " " + chain_name(entry.chain) + " " + entry.rule + comment;
+    std::vector<std::string> lines;
+    for (const auto& entry : entries_) {
+        std::string line = "add rule ip " + table_ + " " + chain_name(entry.chain) + " " + entry.rule + comment;
+        // Two host ports for one container port ("-p 80 -p 8080:80") need
+        // the same masquerade rules; one copy of each does it.
+        if (std::find(lines.begin(), lines.end(), line) == lines.end()) lines.push_back(std::move(line));
+    }
+    for (const auto& line : lines) script += line;
     return script;
 }
 

@@ -64,7 +64,8 @@ public:
     const std::vector<Entry>& entries() const { return entries_; }
 
     /// The whole nft script: the table and its chains (made if missing,
-    /// "add" is idempotent), then "add rule ip TABLE CHAIN RULE comment \"OWNER\"".
+    /// "add" is idempotent), then "add rule ip TABLE CHAIN RULE comment \"OWNER\""
+    /// for each entry (an entry identical to an earlier one only once).
     std::string script() const;
 
     const std::string& table() const { return table_; } ///< the table it is for

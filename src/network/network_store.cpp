@@ -173,6 +173,24 @@ void remove_hosts_entries(const fs::path& network_dir, const std::string& id_pre
             fs::remove(entry.path(), ec);
 }
 
+// The pid in a temp entry's name ("….new-NAME-PID-RAND", ".tmp-PID-RAND").
+pid_t maker_of(const std::string& entry) {
+    const auto last = entry.rfind('-');
+    if (last == std::string::npos || last == 0) return 0;
+    const auto before = entry.rfind('-', last - 1);
+    if (before == std::string::npos) return 0;
+    try {
+        return static_cast<pid_t>(std::stol(entry.substr(before + 1, last - before - 1)));
+    } catch (const std::exception&) {
+        return 0;
+    }
+}
+
+bool maker_alive(const std::string& entry) {
+    const pid_t pid = maker_of(entry);
+    return pid > 0 && process_start_time(pid) != 0;
+}
+
 } // namespace
 
 NetworkStore::NetworkStore(fs::path root) : root_(std::move(root)) {}
@@ -388,6 +406,29 @@ void NetworkStore::remove(const std::string& name_or_id) {
     }
 }
 
+void NetworkStore::remove_all() noexcept {
+    try {
+        const auto networks = list();
+        if (networks.empty()) return; // nothing made: no lock, no helper started
+        auto global = global_lock();
+        net::RouteSocket sock;
+        const std::string table = nft::table_name(root_);
+        for (const auto& network : networks) {
+            try {
+                nft::remove_owner(table, bridge::rules_owner(network));
+            } catch (const std::exception&) {
+            }
+            try {
+                bridge::remove(sock, network.bridge);
+            } catch (const std::exception&) {
+            }
+            remove_tree_quietly(dir(network.name));
+        }
+        nft::remove_table_if_empty(table);
+    } catch (const std::exception&) {
+    }
+}
+
 NetworkLease NetworkStore::allocate(const Network& network, const std::string& container_id) {
     make_dirs(root_ / "networks");
     FileLock store_lock(root_ / "networks" / ".lock", LOCK_SH);
@@ -441,7 +482,43 @@ void NetworkStore::release(const NetworkLease& lease) noexcept {
     }
 }
 
+// What a creator or remover killed half-way left: a .new-* network (with
+// its bridge and rules, perhaps), a .gone-* one, a lease's temp file.
+static void sweep_debris(const fs::path& root) {
+    const fs::path networks = root / "networks";
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator(networks, ec)) {
+        const std::string name = entry.path().filename().string();
+        if (!name.starts_with(kNewPrefix) && !name.starts_with(kGonePrefix)) {
+            std::error_code ec2;
+            for (const auto& temp : fs::directory_iterator(entry.path() / "leases", ec2)) {
+                const std::string t = temp.path().filename().string();
+                if (t.starts_with(kTempPrefix) && !maker_alive(t)) fs::remove(temp.path(), ec2);
+            }
+            continue;
+        }
+        if (maker_alive(name)) continue;
+        try {
+            auto global = global_lock();
+            if (auto network = read_network(entry.path()); network && name.starts_with(kNewPrefix)) {
+                // Its bridge is ours only if no finished network has it.
+                auto finished = read_network(networks / network->name);
+                if (!finished || finished->id != network->id) {
+                    net::RouteSocket sock;
+                    bridge::remove(sock, network->bridge); // named by its own id
+                    // The rules are named by the network's name: another's if
+                    // a network by that name was made since.
+                    if (!finished) nft::remove_owner(nft::table_name(root), bridge::rules_owner(*network));
+                }
+            }
+        } catch (const std::exception&) {
+        }
+        remove_tree_quietly(entry.path());
+    }
+}
+
 void NetworkStore::sweep() {
+    sweep_debris(root_);
     for (const auto& network : list()) {
         const fs::path net_dir = dir(network.name);
         for (const auto& [address, lease] : read_leases(net_dir)) {
@@ -449,8 +526,10 @@ void NetworkStore::sweep() {
             bool had_ports = true;                // unknown: look in the table
             try {
                 ContainerInfo info = ContainerStore(root_).load_any(lease.container_id);
-                if (info.running()) continue;
-                had_ports = !info.spec.ports.empty() || !info.damage.empty();
+                // A record that can't be read can't say it stopped: giving
+                // its address to another container could make two holders.
+                if (info.running() || !info.damage.empty()) continue;
+                had_ports = !info.spec.ports.empty();
             } catch (const Error&) {
                 // No such container: its record is gone, the lease is stale.
             }

@@ -3,8 +3,13 @@
 //   ROOT/networks/NAME/network.json   Name, Id, Driver "bridge", Subnet, Gateway,
 //                                     Bridge (the interface), MTU, Created, Labels
 //   ROOT/networks/NAME/leases/IP      one file per address in use, holding the
-//                                     container's id; made with O_EXCL, so two
-//                                     concurrent `run`s can never get the same one
+//                                     container's id and the pid and start time
+//                                     of the `run` that took it; written aside
+//                                     and link(2)ed into place, which fails with
+//                                     EEXIST as O_EXCL would, so two concurrent
+//                                     `run`s can never get the same one
+//   ROOT/networks/.lock               flock: shared by allocators, exclusive
+//                                     for release, sweep, create and remove
 //   ROOT/networks/NAME/hosts/ID       (user networks) "IP NAME ID12" of each running
 //                                     container, from which every member's /etc/hosts
 //                                     is rewritten when one starts or stops
@@ -42,9 +47,9 @@ struct Network {
     std::string bridge;        ///< the host interface: "kubik0", "kb-…"
     net::Ipv4Prefix subnet;    ///< "172.29.0.0/16"
     net::Ipv4Address gateway;  ///< the bridge's address, by default the subnet's first
-    unsigned mtu = 1500;
+    unsigned mtu = 1500;       ///< the bridge's and its veths' MTU
     std::string created;       ///< RFC 3339
-    std::map<std::string, std::string> labels;
+    std::map<std::string, std::string> labels; ///< `network create --label K=V`
     /// True for "bridge": containers reach each other by address only, as on
     /// docker's default network; on a user network they reach each other by name.
     bool is_default() const { return name == "bridge"; }
@@ -57,9 +62,9 @@ struct NetworkLease {
     std::string network_id;     ///< its id
     std::string bridge;         ///< the host interface the veth is plugged into
     net::Ipv4Prefix address;    ///< 172.29.0.2/16
-    net::Ipv4Address gateway;
+    net::Ipv4Address gateway;   ///< the default route's next hop: the bridge's address
     std::string mac;            ///< 02:42 and the address's four bytes, as docker
-    unsigned mtu = 1500;
+    unsigned mtu = 1500;        ///< the network's: both ends of the veth get it
     std::string host_veth;      ///< "kv" + 13 digits of the container id
 };
 
@@ -67,13 +72,14 @@ struct NetworkLease {
 struct NetworkOptions {
     std::optional<net::Ipv4Prefix> subnet;    ///< --subnet; chosen from the pool when absent
     std::optional<net::Ipv4Address> gateway;  ///< --gateway; the subnet's first address when absent
-    std::map<std::string, std::string> labels;
+    std::map<std::string, std::string> labels; ///< --label K=V
 };
 
 /// The networks of one state root. Every call is safe to make from several
 /// processes at once.
 class NetworkStore {
 public:
+    /// The networks of state root `root` (ROOT/networks, made on first write).
     explicit NetworkStore(std::filesystem::path root);
 
     /// Makes a user network and its bridge. Errors (kubik::Error, exit 1, and
@@ -102,18 +108,32 @@ public:
     /// removed"); "network NAME not found" when there is none.
     void remove(const std::string& name_or_id);
 
+    /// Removes every network of this root, "bridge" too, whatever leases they
+    /// hold: their bridges, their rules, their directories, and kubik's table
+    /// if nothing is left in it. For a test's teardown (its own root) and for
+    /// getting rid of a state root; never throws. Costs one directory read
+    /// when the root has no network.
+    void remove_all() noexcept;
+
     /// Takes a free address for container `id`: the lowest one of the subnet
     /// that is neither the network's nor the gateway's nor the broadcast, nor
     /// leased. "no available addresses on network NAME" when full.
     NetworkLease allocate(const Network& network, const std::string& container_id);
 
     /// Gives the address back (and the container's line in the network's
-    /// hosts); no error if it was already given back.
+    /// hosts: the file hosts/ID, named by the container's id); no error if it
+    /// was already given back, and never another container's lease (the one
+    /// whose id starts with host_veth's 13 digits).
     void release(const NetworkLease& lease) noexcept;
 
     /// Gives back every lease of this root whose container is not running
-    /// (killed with kill -9, its monitor gone), with its nftables rules.
-    /// Called at the start of `run` and by `rm -f`; cheap when nothing is stale.
+    /// (killed with kill -9, its monitor gone), with its nftables rules
+    /// ("container:ID") and its hosts/ID file. A lease whose taker (the
+    /// process that called allocate(), by pid and start time) is alive is
+    /// kept: its container is still being started, or runs in the foreground.
+    /// Also removes what killed creators left (a half-made network and its
+    /// bridge). Called at the start of `run` and by `rm -f`; cheap when
+    /// nothing is stale (a directory read and a /proc read per lease).
     void sweep();
 
     /// The container ids holding a lease on the network.

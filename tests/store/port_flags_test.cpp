@@ -6,10 +6,15 @@
 // src/'s. The kubik-nft tests need root and nf_tables; each uses a table
 // "kubik-test-" + random hex (never kubik's own), and deletes it in
 // teardown whatever happened.
+#include "kubik_test.hpp"
+
 #include "cli/host_ports.hpp"
 #include "cli/port_flags.hpp"
 #include "cli/port_format.hpp"
 #include "core/error.hpp"
+#include "container/container_state.hpp"
+#include "container/container_store.hpp"
+#include "container/naming.hpp"
 #include "core/unique_fd.hpp"
 #include "net/nft.hpp"
 
@@ -346,6 +351,13 @@ TEST(NftTable, ScriptMakesTheChainsAndCommentsEveryRule) {
               "add chain ip kubik-x forward { type filter hook forward priority filter; }\n"
               "add rule ip kubik-x prerouting tcp dport 8080 dnat to 172.29.0.2:80 comment \"container:abc\"\n"
               "add rule ip kubik-x postrouting ip saddr 127.0.0.0/8 masquerade comment \"container:abc\"\n");
+    // The same rule twice (two host ports for one container port) is applied once.
+    nft::Batch twice("kubik-x", "container:abc");
+    twice.add_rule(nft::Chain::Postrouting, "ip saddr 127.0.0.0/8 masquerade");
+    twice.add_rule(nft::Chain::Postrouting, "ip saddr 127.0.0.0/8 masquerade");
+    EXPECT_EQ(twice.entries().size(), 2u);
+    const std::string script = twice.script();
+    EXPECT_EQ(script.find("masquerade"), script.rfind("masquerade")) << script;
     EXPECT_STREQ(nft::chain_name(nft::Chain::Output), "output");
     EXPECT_STREQ(nft::chain_name(nft::Chain::Forward), "forward");
     // An owner can't end the comment's string and smuggle in a rule.
@@ -382,11 +394,14 @@ protected:
         EXPECT_FALSE(exists()) << "table ip " << table_ << " left behind";
     }
 
+    // Listing only our table: a host may have many other tables of kubik.
     bool exists() const {
-        auto json = nlohmann::json::parse(nft::list_json());
-        for (const auto& item : json["nftables"])
-            if (item.contains("table") && item["table"].value("name", "") == table_) return true;
-        return false;
+        try {
+            nft::list_json(table_);
+            return true;
+        } catch (const Error&) {
+            return false;
+        }
     }
     // "CHAIN RULE-TEXT-OWNER" of every rule, from kubik-nft list.
     std::vector<std::pair<std::string, std::string>> rules() const {
@@ -420,7 +435,7 @@ TEST_F(KubikNft, ApplyAddsEveryRuleWithItsOwner) {
     EXPECT_EQ(listed[1].first, "output");
     EXPECT_EQ(listed[2].first, "postrouting");
     // What run reads to refuse a port another container publishes:
-    auto ports = cli::published_ports_from_json(nft::list_json());
+    auto ports = cli::published_ports_from_json(nft::list_json(table_));
     bool found = false;
     for (const auto& port : ports)
         found = found || (port.host_port == 18080 && port.host_ip.str() == "127.0.0.1" && port.container_port == 80);
@@ -490,6 +505,77 @@ TEST_F(KubikNft, AnEmptyBatchStartsNothing) {
     EXPECT_THROW(nft::apply(four_rules("container:a", 18086)), Error);
     ::setenv("KUBIK_NFT", KUBIK_NFT_BIN, 1);
     EXPECT_FALSE(exists());
+}
+
+// ---------------------------------------------------------------- kubik ps, kubik port
+
+// A container recorded as running with published ports, made through the
+// store; its "init" is the test process itself, so it runs as long as the
+// test does and nothing needs stopping.
+class PortCommands : public test::KubikTest {
+protected:
+    std::string make_running(const std::string& name, std::vector<PublishedPort> ports) {
+        ContainerSpec spec;
+        spec.id = generate_container_id();
+        spec.name = name;
+        spec.image = "busybox";
+        spec.argv = {"httpd"};
+        spec.cgroup_parent = cgroup_parent();
+        spec.ports = std::move(ports);
+        ContainerStore store(root_);
+        ContainerRecord record(store, store.create(spec));
+        record.info().state.status = "running";
+        record.info().state.pid = record.info().state.monitor_pid = ::getpid();
+        record.info().state.pid_start_time = record.info().state.monitor_start_time = process_start_time(::getpid());
+        record.info().state.started_at = now_rfc3339();
+        record.save(false);
+        record.keep();
+        return spec.id;
+    }
+    // Whether the state file keeps the ports (l6-run's container_state.cpp).
+    bool ports_saved(const std::string& id) { return !ContainerStore(root_).load(id).spec.ports.empty(); }
+};
+
+TEST_F(PortCommands, PsAndPortShowThePublishedPorts) {
+    std::string id = make_running("web", {published("0.0.0.0", 8080, 80), published("127.0.0.1", 5353, 53, Protocol::Udp),
+                                          published("0.0.0.0", 9000, 9000), published("0.0.0.0", 9001, 9001)});
+    if (!ports_saved(id)) GTEST_SKIP() << "this build's container state doesn't keep the ports yet";
+
+    auto ps = kubik({"ps"});
+    ASSERT_EQ(ps.exit_code, 0) << ps.describe();
+    EXPECT_NE(ps.out.find("0.0.0.0:9000-9001->9000-9001/tcp, 127.0.0.1:5353->53/udp, 0.0.0.0:8080->80/tcp"),
+              std::string::npos)
+        << ps.describe();
+    auto json = kubik({"ps", "--format", "json"});
+    ASSERT_EQ(json.exit_code, 0) << json.describe();
+    EXPECT_EQ(nlohmann::json::parse(json.out).value("Ports", ""),
+              "0.0.0.0:9000-9001->9000-9001/tcp, 127.0.0.1:5353->53/udp, 0.0.0.0:8080->80/tcp");
+
+    auto all = kubik({"port", "web"});
+    ASSERT_EQ(all.exit_code, 0) << all.describe();
+    EXPECT_EQ(all.out, "53/udp -> 127.0.0.1:5353\n80/tcp -> 0.0.0.0:8080\n9000/tcp -> 0.0.0.0:9000\n"
+                       "9001/tcp -> 0.0.0.0:9001\n");
+    auto one = kubik({"port", id.substr(0, 12), "80/tcp"});
+    ASSERT_EQ(one.exit_code, 0) << one.describe();
+    EXPECT_EQ(one.out, "0.0.0.0:8080\n");
+    auto none = kubik({"port", "web", "81"});
+    EXPECT_EQ(none.exit_code, 1) << none.describe();
+    EXPECT_NE(none.err.find("No public port '81/tcp' published for web"), std::string::npos) << none.describe();
+    auto bad = kubik({"port", "web", "http"});
+    EXPECT_EQ(bad.exit_code, 1) << bad.describe();
+    EXPECT_NE(bad.err.find("invalid port (http)"), std::string::npos) << bad.describe();
+    auto missing = kubik({"port", "nosuch"});
+    EXPECT_EQ(missing.exit_code, 1) << missing.describe();
+}
+
+TEST_F(PortCommands, AContainerWithoutPortsShowsNone) {
+    make_running("plain", {});
+    auto ps = kubik({"ps", "--format", "json"});
+    ASSERT_EQ(ps.exit_code, 0) << ps.describe();
+    EXPECT_EQ(nlohmann::json::parse(ps.out).value("Ports", "?"), "");
+    auto port = kubik({"port", "plain"});
+    EXPECT_EQ(port.exit_code, 0) << port.describe();
+    EXPECT_EQ(port.out, "");
 }
 
 } // namespace
