@@ -218,6 +218,12 @@ TEST_F(NetworkFunctions, AttachPlugsTheHostEndIntoTheBridgeAndBringsItUp) {
             out << "kv-test1's master is " << end.master << ", not the bridge kb-test0 (index " << bridge.index
                 << "): set IFLA_MASTER\n";
         if (!end.up) out << "kv-test1 is down after attach_to_bridge: bring the host end up (IFF_UP)\n";
+        // The sandbox has a sysfs of its own: the port's bridge settings.
+        const std::string hairpin = read_text("/sys/class/net/kv-test1/brport/hairpin_mode").value_or("(none)\n");
+        if (hairpin != "1\n")
+            out << "kv-test1's hairpin_mode is " << hairpin << "  not 1: where br_netfilter is loaded, a container "
+                   "calling its own published port through the host is sent back out of the port it came in by, "
+                   "which a bridge port does only in hairpin mode (rtnl_link_bridge_set_flags)\n";
         if (!link_info("kb-test0").up) out << "the bridge went down\n";
 
         std::string e = thrown_by([&] { nw::attach_to_bridge(host, "kv-none", "kb-test0"); });
