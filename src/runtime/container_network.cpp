@@ -1,6 +1,7 @@
 #include "runtime/container_network.hpp"
 
 #include "core/error.hpp"
+#include "core/files.hpp"
 #include "core/not_implemented.hpp"
 #include "net/netlink.hpp"
 #include "net/nft.hpp"
@@ -18,6 +19,10 @@
 namespace kubik {
 namespace fs = std::filesystem;
 namespace {
+
+// In a container's directory: another container joined its network
+// namespace (--network container:NAME).
+constexpr const char* kJoinedMarker = "netns-joined";
 
 // The stub's message when lesson 6 is not written, "" when it is. A stub of
 // add_port_rules throws before touching anything; a written one only adds
@@ -85,6 +90,11 @@ ContainerInfo running_container(const fs::path& root, const std::string& ref) {
 
 bool network_lesson_written() { return stub_message().empty(); }
 
+bool network_joined(const fs::path& container_dir) {
+    std::error_code ec;
+    return fs::exists(container_dir / kJoinedMarker, ec);
+}
+
 NetworkChoice decide_network(const fs::path& root, const std::string& flag, bool ports_given, bool hostname_given,
                              bool extra_hosts_given) {
     NetworkChoice choice;
@@ -138,6 +148,8 @@ ContainerNetwork::ContainerNetwork(const fs::path& root, const ContainerPaths& p
         // process between the check and the open.
         if (!netns_ || process_start_time(other.state.pid) != other.state.pid_start_time)
             throw Error("cannot join network of a non running container: " + spec.network);
+        // The other's namespace outlives it now: its end must take its veth away.
+        write_file(paths.dir.parent_path() / other.spec.id / kJoinedMarker, spec.id + "\n");
         break;
     }
     case NetworkMode::Bridge: {

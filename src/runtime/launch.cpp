@@ -133,6 +133,8 @@ int finish_container(const ContainerStore& store, const ContainerInfo& info, cgr
     // A --rm container, or one that never ran (bad input, not history), is
     // removed below: there is no final state to read or record.
     const bool kept = !error && !info.spec.remove;
+    // Read before the directory may go (--rm): see remove_host_veth().
+    const bool joined = network_joined(store.paths(info.spec.id).dir);
     // First the network: its address may go to the next container at once.
     release_container_network(store.root(), info.spec);
     if (kept) {
@@ -176,8 +178,8 @@ int finish_container(const ContainerStore& store, const ContainerInfo& info, cgr
         // container that never started made them for nothing.
         VolumeStore(store.root()).remove_anonymous(info.spec.mounts);
     }
-    // Last: by now the kernel has usually taken it along with the namespace.
-    remove_host_veth(info.spec);
+    // A namespace another container joined lives on: its veth must go.
+    if (joined) remove_host_veth(info.spec);
     return code;
 }
 
