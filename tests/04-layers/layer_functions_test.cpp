@@ -41,18 +41,6 @@ std::string kind_name(LayerChange::Kind kind) {
     return "?";
 }
 
-std::string slurp(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
-
-void put(const fs::path& p, const std::string& data) {
-    fs::create_directories(p.parent_path());
-    std::ofstream(p, std::ios::binary) << data;
-}
-
 // What a path is, in words, for messages and comparisons.
 std::string what_is(const fs::path& p) {
     struct stat st {};

@@ -29,18 +29,6 @@ namespace v = kubik::volumes;
 using v::MountType;
 using v::Propagation;
 
-std::string slurp(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
-
-void put(const fs::path& p, const std::string& data) {
-    fs::create_directories(p.parent_path());
-    std::ofstream(p, std::ios::binary) << data;
-}
-
 void link_at(const fs::path& link, const std::string& to) {
     fs::create_directories(link.parent_path());
     ASSERT_EQ(::symlink(to.c_str(), link.c_str()), 0) << link << ": " << std::strerror(errno);

@@ -21,18 +21,6 @@ namespace {
 
 using namespace volumes5;
 
-std::string slurp(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
-
-void put(const fs::path& p, const std::string& data) {
-    fs::create_directories(p.parent_path());
-    std::ofstream(p, std::ios::binary) << data;
-}
-
 // No mount of the test's own mount namespace (the host's) is at or below
 // `path`, nor names it as its source root.
 std::string host_mounts_naming(const std::string& needle) {

@@ -219,8 +219,11 @@ TEST_F(Network, TwoContainersTalkOverTheDefaultBridgeByAddress) {
     ASSERT_FALSE(run_detached({"--name", "ctr-b", "busybox", "sh", "-c", "echo hello-from-b | nc -l -p 7000"}).empty());
     const std::string ip_b = ip_of("ctr-b");
     std::string got;
-    for (int i = 0; i < 50 && !contains(got, "hello-from-b"); ++i) {
-        got = exec_out("ctr-a", {"nc", ip_b, "7000"});
+    // Until b's nc listens; bounded, so that a broken network fails in
+    // seconds rather than in connect timeouts.
+    const auto deadline = std::chrono::steady_clock::now() + 15s;
+    while (!contains(got, "hello-from-b") && std::chrono::steady_clock::now() < deadline) {
+        got = exec_out("ctr-a", {"nc", "-w", "2", ip_b, "7000"});
         if (!contains(got, "hello-from-b")) std::this_thread::sleep_for(100ms);
     }
     EXPECT_TRUE(contains(got, "hello-from-b")) << "a -> b's nc at " << ip_b << ":7000 said: " << got;

@@ -43,6 +43,11 @@ fs::path test_roots_dir();
 /// The busybox the image is made from (KUBIK_TEST_BUSYBOX overrides /bin/busybox).
 std::string busybox_binary();
 
+/// The whole file, "" when it can't be read.
+std::string slurp(const fs::path& p);
+/// Writes `data` to `p`, making its parent directories first.
+void put(const fs::path& p, const std::string& data);
+
 // ---------------------------------------------------------------------------
 // Running a command.
 

@@ -267,14 +267,17 @@ TEST_F(VolumeCli, PruneRemovesUnusedAnonymousVolumesOrAllWithDashA) {
     std::ofstream(volume_dir(unused_anon) / "_data" / "f") << "12345";
 
     // The prompt: anything but y keeps everything.
-    auto r = kubik({"volume", "prune"}, {.stdin_data = "n\n"});
+    RunOptions answer_no, answer_yes;
+    answer_no.stdin_data = "n\n";
+    answer_yes.stdin_data = "y\n";
+    auto r = kubik({"volume", "prune"}, answer_no);
     EXPECT_EQ(r.exit_code, 0) << r.describe();
     EXPECT_NE(r.out.find("WARNING! This will remove anonymous local volumes not used by at least one container."),
               std::string::npos)
         << r.describe();
     EXPECT_EQ(volumes_on_disk().size(), 4u);
 
-    r = kubik({"volume", "prune"}, {.stdin_data = "y\n"});
+    r = kubik({"volume", "prune"}, answer_yes);
     EXPECT_EQ(r.exit_code, 0) << r.describe();
     EXPECT_NE(r.out.find("Deleted Volumes:\n" + unused_anon + "\n\nTotal reclaimed space: 5B\n"), std::string::npos)
         << r.describe();
