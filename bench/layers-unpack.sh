@@ -12,7 +12,9 @@
 #                    the loop the store runs for each layer (when the build has it)
 #   kubik-import     kubik --root R import TAR bench:unpack into a fresh state root: the whole
 #                    command (the blob stored, digests, the layer unpacked, the index written)
-# Each run unpacks into a directory removed (untimed) before it. The page
+# Each run unpacks into a directory removed (untimed) before it, and the
+# removal is synced: otherwise the previous run's deletions are still being
+# written back while the next one is timed, and whoever runs second pays. The page
 # cache is warm for everyone: the tar is read once before timing.
 #
 # KUBIK_BUILD=dir uses that build as it is; BENCH_DIR=dir puts the scratch
@@ -32,11 +34,11 @@ tarball=$(debian_tarball)
 cat "$tarball" >/dev/null  # warm the page cache for everyone
 
 out=$tmp/out
-measure tar "rm -rf $out && mkdir $out" "tar --xattrs --xattrs-include='*' -xpf $tarball -C $out"
+measure tar "rm -rf $out && mkdir $out && sync" "tar --xattrs --xattrs-include='*' -xpf $tarball -C $out"
 if [[ -x $build/kubik-unpack-bench ]]; then
-    measure kubik-unpack "rm -rf $out && mkdir $out" "$build/kubik-unpack-bench $tarball $out"
+    measure kubik-unpack "rm -rf $out && mkdir $out && sync" "$build/kubik-unpack-bench $tarball $out"
 fi
-measure kubik-import "rm -rf $tmp/root" "$kubik --root $tmp/root import $tarball bench:unpack"
+measure kubik-import "rm -rf $tmp/root && sync" "$kubik --root $tmp/root import $tarball bench:unpack"
 
 report s "unpacking $(basename "$tarball") ($(du -h "$tarball" | cut -f1), $(tar -tf "$tarball" | wc -l) entries)"
 echo
