@@ -44,8 +44,10 @@ namespace kubik::network {
 void create_veth_pair(const net::RouteSocket& host, const std::string& host_name,
                       const std::string& container_name, pid_t container_pid, unsigned mtu);
 
-/// Plugs the host end into the bridge (makes the bridge its master) and
-/// brings it up. Throws kubik::Error naming the interface or the bridge if
+/// Plugs the host end into the bridge (makes the bridge its master), brings
+/// it up, and turns on the port's hairpin mode (a container reaching its own
+/// published port: where br_netfilter is loaded, the DNAT'ed packet goes
+/// back out of the port it came in by). Throws kubik::Error naming the interface or the bridge if
 /// either is missing.
 void attach_to_bridge(const net::RouteSocket& host, const std::string& host_name,
                       const std::string& bridge);

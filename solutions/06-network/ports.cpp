@@ -71,17 +71,12 @@ const char* protocol_name(Protocol protocol) { return protocol == Protocol::Udp 
 void add_port_rules(nft::Batch& batch, const PublishedPort& port, net::Ipv4Address container_ip,
                     [[maybe_unused]] const std::string& bridge) {
     // BEGIN SOLUTION add_port_rules
-    // TODO: four batch.add_rule() calls, in nft's syntax (see nft.hpp), for
-    // "P dport HP" (P is tcp or udp, HP the host port, CP the container
-    // port, CIP the container's address):
-    //   Prerouting:  (ip daddr HOSTIP, or fib daddr type local for 0.0.0.0)
-    //                P dport HP dnat to CIP:CP
-    //   Output:      fib daddr type local (then ip daddr HOSTIP if given)
-    //                P dport HP dnat to CIP:CP
-    //   Postrouting: ip saddr 127.0.0.0/8 ip daddr CIP P dport CP masquerade
-    //   Postrouting: ip saddr CIP ip daddr CIP P dport CP masquerade
-    // The addresses matter: traffic to other machines and to other
-    // containers must never match.
+    // TODO: one batch.add_rule() per path a packet to the published port
+    // can take (the comment at the top of this file): arriving at the host,
+    // sent by the host itself, from 127.0.0.1, and hairpin. Write them in
+    // nft's own syntax (nft.hpp shows the form), for tcp or udp. Match the
+    // addresses as narrowly as the flag asks: traffic to other machines and
+    // to other containers must never match.
     const std::string proto = protocol_name(port.protocol);
     const std::string cip = container_ip.str();
     const std::string host_port = proto + " dport " + std::to_string(port.host_port);

@@ -30,7 +30,7 @@ struct PortRequest {
     /// "-p 8000-8010:80": choose the first free host port of
     /// host_range_first…host_range_last; both 0 otherwise.
     std::uint16_t host_range_first = 0;
-    std::uint16_t host_range_last = 0;
+    std::uint16_t host_range_last = 0; ///< the range's last port, 0 without a range
 };
 
 /// Whether two requests ask for the same thing (every field equal).

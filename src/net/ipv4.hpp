@@ -28,6 +28,7 @@ struct Ipv4Address {
     /// 127.0.0.0/8.
     bool is_loopback() const { return (value >> 24) == 127; }
 
+    /// Ordered as the numbers are: 10.0.0.9 < 10.0.0.10.
     auto operator<=>(const Ipv4Address&) const = default;
 };
 
@@ -52,6 +53,7 @@ struct Ipv4Prefix {
     /// True when the two ranges share at least one address.
     bool overlaps(const Ipv4Prefix& other) const;
 
+    /// By address, then by length.
     auto operator<=>(const Ipv4Prefix&) const = default;
 };
 

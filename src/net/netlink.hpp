@@ -41,11 +41,25 @@ private:
 };
 
 /// libnl objects are reference counted; each deleter drops one reference.
-struct LinkDeleter { void operator()(rtnl_link* p) const noexcept { rtnl_link_put(p); } };
-struct AddrDeleter { void operator()(rtnl_addr* p) const noexcept { rtnl_addr_put(p); } };
-struct RouteDeleter { void operator()(rtnl_route* p) const noexcept { rtnl_route_put(p); } };
-struct NlAddrDeleter { void operator()(nl_addr* p) const noexcept { nl_addr_put(p); } };
-struct CacheDeleter { void operator()(nl_cache* p) const noexcept { nl_cache_free(p); } };
+struct LinkDeleter {
+    void operator()(rtnl_link* p) const noexcept { rtnl_link_put(p); } ///< rtnl_link_put
+};
+/// Drops a reference to an address object.
+struct AddrDeleter {
+    void operator()(rtnl_addr* p) const noexcept { rtnl_addr_put(p); } ///< rtnl_addr_put
+};
+/// Drops a reference to a route object.
+struct RouteDeleter {
+    void operator()(rtnl_route* p) const noexcept { rtnl_route_put(p); } ///< rtnl_route_put
+};
+/// Drops a reference to an abstract address (nl_addr).
+struct NlAddrDeleter {
+    void operator()(nl_addr* p) const noexcept { nl_addr_put(p); } ///< nl_addr_put
+};
+/// Frees a cache and drops its objects.
+struct CacheDeleter {
+    void operator()(nl_cache* p) const noexcept { nl_cache_free(p); } ///< nl_cache_free
+};
 
 using Link = std::unique_ptr<rtnl_link, LinkDeleter>;     ///< owns an rtnl_link
 using Addr = std::unique_ptr<rtnl_addr, AddrDeleter>;     ///< owns an rtnl_addr

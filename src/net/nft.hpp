@@ -61,6 +61,7 @@ public:
         Chain chain;      ///< where it goes
         std::string rule; ///< as given, without the comment
     };
+    /// Every rule added so far, in order.
     const std::vector<Entry>& entries() const { return entries_; }
 
     /// The whole nft script: the table and its chains (made if missing,

@@ -79,6 +79,7 @@ public:
     /// or the other container (container:NAME) no longer runs.
     ContainerNetwork(const std::filesystem::path& root, const ContainerPaths& paths, ContainerSpec& spec,
                      int ns_flags);
+    /// Takes over what `other` holds; `other` then gives nothing back.
     ContainerNetwork(ContainerNetwork&& other) noexcept;
     ContainerNetwork& operator=(ContainerNetwork&&) = delete;
     ContainerNetwork(const ContainerNetwork&) = delete;
