@@ -25,6 +25,10 @@ using Action = std::function<int()>;
 /// Sets docker-like help output on `app` ("Usage:  kubik run [OPTIONS] IMAGE ...").
 void use_docker_style_help(CLI::App& app, const std::string& usage);
 
+/// Adds subcommand `name` to `parent` with docker's help ("--help", "Print
+/// usage", and `usage` as its Usage line).
+CLI::App* add_command(CLI::App& parent, const std::string& name, const std::string& what, const std::string& usage);
+
 /// Each add_*_command() registers one subcommand (or a few) on `app`, with its
 /// flags; once parsing succeeds, `action` is what the command does.
 ///

@@ -27,6 +27,13 @@ private:
 
 } // namespace
 
+CLI::App* add_command(CLI::App& parent, const std::string& name, const std::string& what, const std::string& usage) {
+    auto* cmd = parent.add_subcommand(name, what);
+    cmd->set_help_flag("--help", "Print usage");
+    use_docker_style_help(*cmd, usage);
+    return cmd;
+}
+
 void use_docker_style_help(CLI::App& app, const std::string& usage) {
     app.formatter(std::make_shared<DockerFormatter>(usage));
 }

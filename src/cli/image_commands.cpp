@@ -75,13 +75,6 @@ nlohmann::json image_inspect_json(const Image& image) {
 
 namespace {
 
-CLI::App* add_command(CLI::App& parent, const std::string& name, const std::string& what, const std::string& usage) {
-    auto* cmd = parent.add_subcommand(name, what);
-    cmd->set_help_flag("--help", "Print usage");
-    use_docker_style_help(*cmd, usage);
-    return cmd;
-}
-
 double now_seconds() { return static_cast<double>(std::time(nullptr)); }
 
 std::string created_ago(const std::string& created) {

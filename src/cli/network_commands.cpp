@@ -16,13 +16,6 @@
 namespace kubik::cli {
 namespace {
 
-CLI::App* add_command(CLI::App& parent, const std::string& name, const std::string& what, const std::string& usage) {
-    auto* cmd = parent.add_subcommand(name, what);
-    cmd->set_help_flag("--help", "Print usage");
-    use_docker_style_help(*cmd, usage);
-    return cmd;
-}
-
 std::map<std::string, std::string> parse_labels(const std::vector<std::string>& flags) {
     std::map<std::string, std::string> labels;
     for (const auto& label : flags) {

@@ -22,13 +22,6 @@
 namespace kubik::cli {
 namespace {
 
-CLI::App* add_command(CLI::App& parent, const std::string& name, const std::string& what, const std::string& usage) {
-    auto* cmd = parent.add_subcommand(name, what);
-    cmd->set_help_flag("--help", "Print usage");
-    use_docker_style_help(*cmd, usage);
-    return cmd;
-}
-
 UniqueFd open_input(const std::string& file) {
     int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) throw_errno("open " + file);

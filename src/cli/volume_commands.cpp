@@ -20,12 +20,6 @@ namespace {
 // prune without -a removes only those.
 constexpr const char* kAnonymousLabel = "com.docker.volume.anonymous";
 
-CLI::App* add_command(CLI::App& parent, const std::string& name, const std::string& what, const std::string& usage) {
-    auto* cmd = parent.add_subcommand(name, what);
-    cmd->set_help_flag("--help", "Print usage");
-    use_docker_style_help(*cmd, usage);
-    return cmd;
-}
 
 std::map<std::string, std::string> labels_of(const Volume& volume) {
     auto labels = volume.labels;
