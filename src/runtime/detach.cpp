@@ -187,6 +187,10 @@ int run_detached(const ContainerStore& store, ContainerRecord& record) {
     answer.resize(answer.find('\0'));
     int code = std::atoi(answer.c_str());
     if (code != 0) {
+        // The monitor has cleaned up and is exiting; wait until its end of
+        // the pipe closes (its init is gone, so it holds the last copy), or
+        // the caller may still see a `kubik` process after we return.
+        while ((n = ::read(ready_read.get(), buf, sizeof buf)) > 0 || (n < 0 && errno == EINTR)) {}
         std::cerr << "kubik: " << answer.substr(answer.find(' ') + 1) << "\n";
         return code;
     }
