@@ -42,6 +42,8 @@ void add_image_commands(CLI::App& app, const GlobalOptions& global, Action& acti
 void add_transfer_commands(CLI::App& app, const GlobalOptions& global, Action& action);
 /// `kubik commit`: a container's changes as a new image.
 void add_commit_command(CLI::App& app, const GlobalOptions& global, Action& action);
+/// `kubik build` (lesson 7), and `kubik builder prune`.
+void add_build_command(CLI::App& app, const GlobalOptions& global, Action& action);
 /// `kubik system df`: disk usage of images and containers.
 void add_system_command(CLI::App& app, const GlobalOptions& global, Action& action);
 /// `kubik volume create|ls|inspect|rm|prune`: the volume store.

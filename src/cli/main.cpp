@@ -59,6 +59,7 @@ int main(int argc, char** argv) {
     cli::add_image_commands(app, global, action);
     cli::add_transfer_commands(app, global, action);
     cli::add_commit_command(app, global, action);
+    cli::add_build_command(app, global, action);
     cli::add_system_command(app, global, action);
     cli::add_volume_commands(app, global, action);
     cli::add_network_commands(app, global, action);

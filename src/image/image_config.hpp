@@ -4,6 +4,9 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include <cstdint>
+#include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -15,6 +18,21 @@ struct ImageConfig {
     std::vector<std::string> entrypoint; ///< prepended to the command
     std::vector<std::string> cmd;        ///< default command, replaced by `run IMAGE CMD...`
     std::string working_dir;             ///< "" means "/"
+    // Written by `kubik build` (lesson 7); docker's names in the JSON.
+    std::string user;                    ///< User: "NAME", "UID", "UID:GID" ("" = root)
+    std::vector<std::string> exposed_ports; ///< ExposedPorts keys: "80/tcp", "53/udp" (sorted, unique)
+    std::vector<std::string> volumes;    ///< Volumes keys: "/data"
+    std::map<std::string, std::string> labels; ///< Labels
+    std::string stop_signal;             ///< StopSignal: "SIGTERM", "9" ("" = SIGTERM)
+    std::vector<std::string> shell;      ///< Shell (SHELL instruction; "" = ["/bin/sh", "-c"])
+    std::vector<std::string> on_build;   ///< OnBuild: the trigger instructions' text
+    /// Healthcheck: docker's fields (durations in nanoseconds, 0 = default).
+    struct Healthcheck {
+        std::vector<std::string> test;   ///< ["CMD", …], ["CMD-SHELL", "…"] or ["NONE"]
+        std::int64_t interval = 0, timeout = 0, start_period = 0, start_interval = 0;
+        int retries = 0;
+    };
+    std::optional<Healthcheck> healthcheck; ///< absent = not set (inherit)
 };
 
 /// The whole image configuration document (OCI image-spec config.json).
