@@ -1,0 +1,2 @@
+// Lesson 7: see build_context.hpp. Being written.
+#include "build/build_context.hpp"
