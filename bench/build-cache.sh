@@ -21,7 +21,8 @@
 # their cgroups go under kubik-bench-build in every hierarchy.
 #
 # buildah runs with its own --root and --runroot in the scratch directory,
-# the vfs storage driver (BUILDAH_DRIVER=overlay for the other) and
+# the overlay storage driver (BUILDAH_DRIVER=vfs for the one that works on
+# any scratch filesystem, much slower: it copies every layer) and
 # BUILDAH_ISOLATION: default oci, each RUN in a container of crun or runc
 # with --network none, as kubik's and docker's RUN steps are (on a hybrid
 # cgroup host inside a mount namespace where the host looks like plain v1,
@@ -29,7 +30,8 @@
 # an OCI runtime, which can't have a network namespace (--network host).
 #
 # docker (DOCKER=1 only): if no dockerd runs, the bench installs docker.io
-# when missing and starts a dockerd of its own — its data root, exec root,
+# when missing (with a policy-rc.d that keeps the package from starting its
+# service) and starts a dockerd of its own — its data root, exec root,
 # pid file and socket in the scratch directory, --iptables=false
 # --ip6tables=false --bridge=none (so it changes no firewall rule and makes
 # no docker0), its cgroups under kubik-bench-build/docker — and stops it by
@@ -105,7 +107,7 @@ measure kubik-uncached "" "$kubik --root $root build --no-cache --cgroup-parent 
 peers=()
 if command -v buildah >/dev/null; then
     isolation=${BUILDAH_ISOLATION:-oci}
-    driver=${BUILDAH_DRIVER:-vfs}
+    driver=${BUILDAH_DRIVER:-overlay}
     buildah=(env TMPDIR="$tmp" buildah --root "$tmp/buildah/root" --runroot "$tmp/buildah/run" --storage-driver "$driver")
     network=none
     [[ $isolation == chroot ]] && network=host
@@ -150,9 +152,20 @@ if [[ ${DOCKER:-0} == 1 ]]; then
         note "a dockerd is already running and is not this bench's: no docker rows"
     else
         if ! command -v dockerd >/dev/null; then
-            note "installing docker.io (DOCKER=1)"
-            DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends docker.io >&2 ||
-                die "could not install docker.io"
+            # The package's scripts would start docker.service, a dockerd
+            # with its firewall rules and docker0; Debian's policy-rc.d
+            # (exit 101: "action forbidden") stops that for the install, as
+            # in a chroot. Made only when there is none, removed right after.
+            note "installing docker.io (DOCKER=1), its service kept from starting"
+            policy=/usr/sbin/policy-rc.d
+            [[ -e $policy ]] && die "$policy exists: install docker.io yourself, with its service stopped"
+            printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod 0755 "$policy"
+            cleanup_hooks+=("rm -f $policy")
+            rc=0
+            DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends docker.io >&2 || rc=$?
+            rm -f "$policy"
+            ((rc == 0)) || die "could not install docker.io"
+            pgrep -x dockerd >/dev/null && die "installing docker.io started a dockerd; stop it (systemctl disable --now docker.service docker.socket) and undo its firewall changes"
         fi
         d=$tmp/docker
         mkdir -p "$d/data" "$d/exec"
@@ -186,8 +199,13 @@ report ms "kubik build, buildah bud and docker build of one 7-step Dockerfile: c
 echo "versions: kubik $("$kubik" --version 2>/dev/null | head -1)${buildah_version:+; $buildah_version}${docker_version:+; docker $docker_version (legacy builder)}"
 [[ -z ${isolation:-} ]] || echo "buildah: --isolation $isolation, --storage-driver $driver"
 echo
+# kubik's median over the peer's, and how many times as long the peer takes.
 for peer in "${peers[@]}"; do
-    for kind in cached changed uncached; do ratio "kubik-$kind" "$peer-$kind"; done
+    for kind in cached changed uncached; do
+        a=$(median "kubik-$kind") b=$(median "$peer-$kind")
+        [[ -n $a && -n $b ]] && awk -v a="$a" -v b="$b" -v k="$kind" -v p="$peer" \
+            'BEGIN { printf "kubik-%s / %s-%s = %.3f (%s takes %.1fx as long)\n", k, p, k, a / b, p, b / a }'
+    done
 done
 echo
 echo "targets (project brief): kubik-cached <= 10 ms and ahead of docker's legacy builder (~50 ms) and buildah; kubik-uncached <= 100 ms (docker ~660 ms)"
