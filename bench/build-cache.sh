@@ -157,16 +157,22 @@ if [[ ${DOCKER:-0} == 1 ]]; then
             # (exit 101: "action forbidden") stops that for the install, as
             # in a chroot. Made only when there is none, removed right after.
             note "installing docker.io (DOCKER=1), its service kept from starting"
-            policy=/usr/sbin/policy-rc.d
-            [[ -e $policy ]] && die "$policy exists: install docker.io yourself, with its service stopped"
-            printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod 0755 "$policy"
-            cleanup_hooks+=("rm -f $policy")
+            policy=/usr/sbin/policy-rc.d ours=0 rc=0
+            if [[ -e $policy ]]; then
+                "$policy" docker start >/dev/null 2>&1 || rc=$?
+                ((rc == 101)) || die "$policy allows services to start: install docker.io yourself, with its service stopped"
+            else
+                printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod 0755 "$policy" && ours=1
+                cleanup_hooks+=("rm -f $policy")
+            fi
             rc=0
             DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends docker.io >&2 || rc=$?
-            rm -f "$policy"
+            ((ours)) && rm -f "$policy"
             ((rc == 0)) || die "could not install docker.io"
             pgrep -x dockerd >/dev/null && die "installing docker.io started a dockerd; stop it (systemctl disable --now docker.service docker.socket) and undo its firewall changes"
         fi
+        # docker.io's own client, when another one comes first in PATH.
+        docker=$(command -v /usr/bin/docker || command -v docker) || die "no docker client"
         d=$tmp/docker
         mkdir -p "$d/data" "$d/exec"
         sock=unix://$d/docker.sock
@@ -177,20 +183,20 @@ if [[ ${DOCKER:-0} == 1 ]]; then
             >"$d/dockerd.log" 2>&1 &
         dockerd_pid=$!
         for ((i = 0; i < 150; i++)); do
-            docker -H "$sock" version >/dev/null 2>&1 && break
+            "$docker" -H "$sock" version >/dev/null 2>&1 && break
             kill -0 "$dockerd_pid" 2>/dev/null || { tail -n 20 "$d/dockerd.log" >&2; die "dockerd exited"; }
             sleep 0.2
         done
-        docker -H "$sock" version >/dev/null 2>&1 || { tail -n 20 "$d/dockerd.log" >&2; die "dockerd did not answer"; }
+        "$docker" -H "$sock" version >/dev/null 2>&1 || { tail -n 20 "$d/dockerd.log" >&2; die "dockerd did not answer"; }
         containerd_pid=$(pgrep -P "$dockerd_pid" -x containerd || true)
-        tar -C "$rootfs" -c . | docker -H "$sock" import - busybox:latest >/dev/null
-        dbuild="env DOCKER_BUILDKIT=0 docker -H $sock build --network none -q -t bench-app $ctx"
+        tar -C "$rootfs" -c . | "$docker" -H "$sock" import - busybox:latest >/dev/null
+        dbuild="env DOCKER_BUILDKIT=0 $docker -H $sock build --network none -q -t bench-app $ctx"
         out=$($dbuild 2>&1) || die "docker build failed: $out"
         measure docker-cached "" "$dbuild"
         measure docker-changed "$change_file" "$dbuild"
-        measure docker-uncached "" "env DOCKER_BUILDKIT=0 docker -H $sock build --no-cache --network none -q -t bench-app $ctx"
+        measure docker-uncached "" "env DOCKER_BUILDKIT=0 $docker -H $sock build --no-cache --network none -q -t bench-app $ctx"
         peers+=(docker)
-        docker_version=$(docker -H "$sock" version --format '{{.Server.Version}}' 2>/dev/null || echo '?')
+        docker_version=$("$docker" -H "$sock" version --format '{{.Server.Version}}' 2>/dev/null || echo '?')
         stop_dockerd
     fi
 fi
