@@ -6,7 +6,9 @@
 #include "dockerfile.hpp"
 
 #include <filesystem>
+#include <memory>
 #include <optional>
+#include <regex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -34,6 +36,9 @@ private:
     struct Pattern {
         std::string text;
         bool exception = false;
+        /// `text` compiled (ignore_rules.cpp), shared by copies of the rules.
+        std::shared_ptr<const std::regex> compiled;
+        std::size_t components = 0; ///< how many '/'-separated parts `text` has
     };
     std::vector<Pattern> patterns_;
 };
@@ -42,6 +47,10 @@ private:
 struct ContextSource {
     std::filesystem::path path;  ///< on the host, inside the context directory
     std::string relative;        ///< its path relative to the context ("" = the root)
+    /// The name a copy gets where docker keeps the source's name (a file
+    /// to "dir/"): the last component as the source named it, also when that
+    /// was a symlink in the context that `path` is the resolved target of.
+    std::string name;
 };
 
 /// A build context on the host. A tar given on stdin is unpacked into a temp
