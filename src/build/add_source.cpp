@@ -97,4 +97,18 @@ void extract_archive(const fs::path& path, int root_fd, const std::string& dest)
     }
 }
 
+void add_sources(const BuildContext& context, const std::vector<ContextSource>& sources, int root_fd,
+                 const std::string& dest_text, const dockerfile::CopyOptions& options) {
+    const std::string dest = dest_text.empty() || dest_text.front() != '/' ? "/" + dest_text : dest_text;
+    const bool several = sources.size() > 1;
+    // COPY's refusal, in ADD's words, before anything is written.
+    if (several && !dest.ends_with('/') && !is_directory_in_image(root_fd, dest))
+        throw Error("When using ADD with more than one source file, the destination must be a directory and end with a /",
+                    kExitGeneric);
+    for (const auto& source : sources) {
+        if (is_archive(source.path)) extract_archive(source.path, root_fd, dest);
+        else copy_sources(context, {source}, root_fd, several && !dest.ends_with('/') ? dest + "/" : dest, options);
+    }
+}
+
 } // namespace kubik::build

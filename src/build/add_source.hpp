@@ -3,9 +3,12 @@
 // is refused, since kubik builds offline.
 #pragma once
 
+#include "build/build_context.hpp"
+
 #include <filesystem>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace kubik::build {
 
@@ -31,5 +34,14 @@ bool is_archive(const std::filesystem::path& path);
 /// with "..", absolute names or through the archive's own symlinks are
 /// refused). Throws kubik::Error naming the archive and the entry.
 void extract_archive(const std::filesystem::path& path, int root_fd, const std::string& dest);
+
+/// ADD of resolved local sources: each archive (is_archive) is unpacked
+/// into `dest` (a directory, with or without the trailing '/', as docker
+/// does), everything else is copied as COPY copies it (copy_sources, with
+/// its rules for several sources). `options` (--chown, --chmod) apply to
+/// the copied files; unpacked entries keep the archive's owners and modes.
+/// URLs must have been refused (refuse_url) before the sources were resolved.
+void add_sources(const BuildContext& context, const std::vector<ContextSource>& sources, int root_fd,
+                 const std::string& dest, const dockerfile::CopyOptions& options);
 
 } // namespace kubik::build

@@ -197,8 +197,18 @@ BuildContext BuildContext::from_tar(int fd, const fs::path& scratch) {
     return context;
 }
 
+BuildContext BuildContext::from_image_root(const fs::path& rootfs) {
+    std::error_code ec;
+    if (!fs::is_directory(rootfs, ec)) throw Error("the image's root " + rootfs.string() + " is not a directory", kExitGeneric);
+    BuildContext context;
+    context.dir_ = fs::canonical(rootfs);
+    context.image_root_ = true;
+    return context;
+}
+
 BuildContext::BuildContext(BuildContext&& other) noexcept
-    : dir_(std::move(other.dir_)), owned_tmp_(std::exchange(other.owned_tmp_, {})), ignore_(std::move(other.ignore_)) {}
+    : dir_(std::move(other.dir_)), owned_tmp_(std::exchange(other.owned_tmp_, {})), ignore_(std::move(other.ignore_)),
+      image_root_(other.image_root_) {}
 
 BuildContext& BuildContext::operator=(BuildContext&& other) noexcept {
     if (this != &other) {
@@ -206,6 +216,7 @@ BuildContext& BuildContext::operator=(BuildContext&& other) noexcept {
         dir_ = std::move(other.dir_);
         owned_tmp_ = std::exchange(other.owned_tmp_, {});
         ignore_ = std::move(other.ignore_);
+        image_root_ = other.image_root_;
     }
     return *this;
 }
@@ -216,8 +227,11 @@ BuildContext::~BuildContext() {
 
 // `relative` (cleaned, no "..") with every symlink on the way resolved the
 // way the host would, refused when one leads out of the context. Returns
-// the context-relative path of what it names (which may not exist).
-static std::string resolve_in_context(const fs::path& dir, const std::string& relative, const std::string& source) {
+// the context-relative path of what it names (which may not exist). With
+// `in_root` (an image's root filesystem), the symlinks are the image's: an
+// absolute one starts again at `dir`, and ".." stops there.
+static std::string resolve_in_context(const fs::path& dir, const std::string& relative, const std::string& source,
+                                      bool in_root) {
     std::vector<std::string> pending = components_of(relative);
     std::reverse(pending.begin(), pending.end()); // a stack: back() is next
     std::vector<std::string> resolved;
@@ -227,6 +241,7 @@ static std::string resolve_in_context(const fs::path& dir, const std::string& re
         std::string part = std::move(pending.back());
         pending.pop_back();
         if (part == "..") {
+            if (resolved.empty() && in_root) continue;
             if (resolved.empty()) outside(source, via);
             resolved.pop_back();
             continue;
@@ -253,7 +268,10 @@ static std::string resolve_in_context(const fs::path& dir, const std::string& re
         via = " (" + link + " -> " + target + ")";
         resolved.pop_back();
         std::vector<std::string> next;
-        if (!target.empty() && target.front() == '/') {
+        if (!target.empty() && target.front() == '/' && in_root) {
+            resolved.clear();
+            next = components_of(target);
+        } else if (!target.empty() && target.front() == '/') {
             // An absolute link names a host path: fine while it stays in the context.
             const fs::path lexical = fs::path(target).lexically_normal();
             const fs::path rel = lexical.lexically_relative(dir);
@@ -275,8 +293,9 @@ std::vector<ContextSource> BuildContext::resolve(const std::string& source) cons
     const fs::path cleaned = fs::path("/" + source).lexically_normal();
     // lexically_normal keeps ".." at the root ("/../x"): that is the escape.
     std::string relative = cleaned.relative_path().string();
-    {
-        // ".." counted lexically: "a/../../x" leaves the context.
+    if (!image_root_) {
+        // ".." counted lexically: "a/../../x" leaves the context. (In an
+        // image's root, ".." stops at "/", as the kernel's does.)
         int depth = 0;
         for (const auto& part : components_of(source)) {
             depth += part == ".." ? -1 : 1;
@@ -301,7 +320,7 @@ std::vector<ContextSource> BuildContext::resolve(const std::string& source) cons
                     next.push_back(joined_prefix);
                     continue;
                 }
-                const std::string real = resolve_in_context(dir_, prefix, source);
+                const std::string real = resolve_in_context(dir_, prefix, source, image_root_);
                 struct stat st {};
                 const fs::path host = dir_ / real;
                 if (::stat(host.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) continue;
@@ -317,7 +336,7 @@ std::vector<ContextSource> BuildContext::resolve(const std::string& source) cons
 
     std::vector<ContextSource> found;
     for (const auto& candidate : candidates) {
-        const std::string real = resolve_in_context(dir_, candidate, source);
+        const std::string real = resolve_in_context(dir_, candidate, source, image_root_);
         const fs::path host = real.empty() ? dir_ : dir_ / real;
         struct stat st {};
         if (::lstat(host.c_str(), &st) != 0) continue;

@@ -61,6 +61,11 @@ public:
     static BuildContext from_directory(const std::filesystem::path& dir);
     /// A tar stream (`kubik build -`): unpacked into a temp directory below `scratch`.
     static BuildContext from_tar(int fd, const std::filesystem::path& scratch);
+    /// The root filesystem of an image or an earlier stage, for `COPY
+    /// --from=`: no .dockerignore, and its symlinks are the image's, so an
+    /// absolute one ("/usr/lib -> /lib") and ".." are resolved inside
+    /// `rootfs` (as RESOLVE_IN_ROOT would) instead of being refused.
+    static BuildContext from_image_root(const std::filesystem::path& rootfs);
     BuildContext(BuildContext&&) noexcept;
     BuildContext& operator=(BuildContext&&) noexcept;
     ~BuildContext();
@@ -91,6 +96,8 @@ private:
     std::filesystem::path dir_;
     std::filesystem::path owned_tmp_; ///< removed in the destructor when set
     IgnoreRules ignore_;
+    bool image_root_ = false; ///< from_image_root: symlinks resolve inside dir_
+
 };
 
 /// Copies the resolved sources to `dest` in the image (root `root_fd`) as
@@ -102,5 +109,9 @@ private:
 /// copy_into_root() for each copy.
 void copy_sources(const BuildContext& context, const std::vector<ContextSource>& sources, int root_fd,
                   const std::string& dest, const dockerfile::CopyOptions& options);
+
+/// Whether `path` is a directory in the image whose root is `root_fd`, its
+/// symlinks followed inside the root (openat2 RESOLVE_IN_ROOT).
+bool is_directory_in_image(int root_fd, const std::string& path);
 
 } // namespace kubik::build

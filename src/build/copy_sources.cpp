@@ -31,16 +31,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// Whether `path` is a directory in the image, symlinks followed inside it.
-bool directory_in_root(int root_fd, const std::string& path) {
-    open_how how{};
-    how.flags = O_PATH | O_CLOEXEC;
-    how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
-    const UniqueFd fd(static_cast<int>(::syscall(SYS_openat2, root_fd, path.c_str(), &how, sizeof how)));
-    struct stat st {};
-    return fd && ::fstat(fd.get(), &st) == 0 && S_ISDIR(st.st_mode);
-}
-
 std::vector<std::string> entries_of(const fs::path& dir) {
     std::vector<std::string> names;
     std::unique_ptr<DIR, int (*)(DIR*)> d(::opendir(dir.c_str()), ::closedir);
@@ -137,12 +127,21 @@ struct FilteredCopy {
 
 } // namespace
 
+bool is_directory_in_image(int root_fd, const std::string& path) {
+    open_how how{};
+    how.flags = O_PATH | O_CLOEXEC;
+    how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
+    const UniqueFd fd(static_cast<int>(::syscall(SYS_openat2, root_fd, path.c_str(), &how, sizeof how)));
+    struct stat st {};
+    return fd && ::fstat(fd.get(), &st) == 0 && S_ISDIR(st.st_mode);
+}
+
 void copy_sources(const BuildContext& context, const std::vector<ContextSource>& sources, int root_fd,
                   const std::string& dest_text, const dockerfile::CopyOptions& options) {
     // The builder joins a relative dest with WORKDIR; what is left relative
     // here is relative to the image's root.
     std::string dest = dest_text.empty() || dest_text.front() != '/' ? "/" + dest_text : dest_text;
-    const bool into_directory = dest.ends_with('/') || directory_in_root(root_fd, dest);
+    const bool into_directory = dest.ends_with('/') || is_directory_in_image(root_fd, dest);
     if (sources.size() > 1 && !into_directory)
         throw Error("When using COPY with more than one source file, the destination must be a directory and end with a /",
                     kExitGeneric);

@@ -430,5 +430,56 @@ TEST_F(ContextTest, AddRefusesArchiveEntriesThatLeave) {
     EXPECT_TRUE(fs::is_empty(host())) << "an entry was written through the archive's own symlink";
 }
 
+TEST_F(ContextTest, AddSourcesUnpacksArchivesAndCopiesTheRest) {
+    const fs::path src = scratch_.path() / "src";
+    make_file(src / "lib/a.so", "elf\n");
+    make_tar(src, context() / "vendor.tar.gz", "-z");
+    make_file(context() / "notes.txt", "n\n");
+    make_file(context() / "fake.tar", "not a tar\n");
+    const BuildContext ctx = BuildContext::from_directory(context());
+    auto sources = ctx.resolve("vendor.tar.gz");
+    for (const char* more : {"notes.txt", "fake.tar"}) {
+        const auto s = ctx.resolve(more);
+        sources.insert(sources.end(), s.begin(), s.end());
+    }
+    const std::string err = error_of([&] { kubik::build::add_sources(ctx, sources, root_fd(), "/opt", {}); });
+    EXPECT_NE(err.find("When using ADD with more than one source file, the destination must be a directory and end with a /"),
+              std::string::npos) << err;
+    EXPECT_FALSE(exists_no_follow(root() / "opt"));
+
+    kubik::build::add_sources(ctx, sources, root_fd(), "/opt/", {});
+    EXPECT_EQ(slurp(root() / "opt/lib/a.so"), "elf\n") << "the archive is unpacked at dest";
+    EXPECT_FALSE(exists_no_follow(root() / "opt/vendor.tar.gz"));
+    EXPECT_EQ(slurp(root() / "opt/notes.txt"), "n\n");
+    EXPECT_EQ(slurp(root() / "opt/fake.tar"), "not a tar\n") << "a file that is not a tar is copied";
+
+    // One archive, dest without '/': still a directory it is unpacked into.
+    kubik::build::add_sources(ctx, ctx.resolve("vendor.tar.gz"), root_fd(), "/srv/vendor", {});
+    EXPECT_EQ(slurp(root() / "srv/vendor/lib/a.so"), "elf\n");
+}
+
+// ---------------------------------------------------------------------------
+// COPY --from: an image's root as the context
+
+TEST_F(ContextTest, ImageRootResolvesItsSymlinksInsideIt) {
+    const fs::path rootfs = scratch_.path() / "stage";
+    make_file(rootfs / "usr/lib/libx.so", "x\n");
+    make_link(rootfs / "lib", "/usr/lib");
+    make_link(rootfs / "up", "../../../..");
+    fs::create_directories(host());
+    make_file(host() / "libx.so", "host's\n");
+    const BuildContext ctx = BuildContext::from_image_root(rootfs);
+    EXPECT_EQ(relatives(ctx.resolve("/lib/libx.so")), std::vector<std::string>{"usr/lib/libx.so"})
+        << "an absolute link of the image is the image's path";
+    EXPECT_EQ(relatives(ctx.resolve("up/usr/lib/libx.so")), std::vector<std::string>{"usr/lib/libx.so"})
+        << "'..' stops at the image's root";
+    EXPECT_EQ(relatives(ctx.resolve("../../usr/lib/libx.so")), std::vector<std::string>{"usr/lib/libx.so"});
+    kubik::build::copy_sources(ctx, ctx.resolve("/lib/libx.so"), root_fd(), "/app/", {});
+    EXPECT_EQ(slurp(root() / "app/libx.so"), "x\n");
+    // The rootfs's own .dockerignore-named file is not read: an image has none.
+    make_file(rootfs / ".dockerignore", "usr\n");
+    EXPECT_FALSE(BuildContext::from_image_root(rootfs).ignore().excluded("usr"));
+}
+
 } // namespace
 } // namespace kubik::test
