@@ -295,7 +295,7 @@ TEST_F(ContextTest, CopySourcesDirectoryCopiesItsContents) {
     make_file(context() / "src/main.c", "m\n");
     make_file(context() / "src/lib/u.c", "u\n");
     const BuildContext ctx = BuildContext::from_directory(context());
-    kubik::build::copy_sources(ctx, ctx.resolve("src"), root_fd(), "/app", {});
+    EXPECT_EQ(sandbox([&] { kubik::build::copy_sources(ctx, ctx.resolve("src"), root_fd(), "/app", {}); }), "");
     EXPECT_EQ(slurp(root() / "app/main.c"), "m\n");
     EXPECT_EQ(slurp(root() / "app/lib/u.c"), "u\n");
     EXPECT_FALSE(fs::exists(root() / "app/src")) << "COPY dir copies the directory's contents, not itself";
@@ -306,13 +306,13 @@ TEST_F(ContextTest, CopySourcesFileKeepsItsNameInADirectory) {
     make_file(context() / "conf", "c\n");
     fs::create_directories(root() / "existing");
     const BuildContext ctx = BuildContext::from_directory(context());
-    kubik::build::copy_sources(ctx, ctx.resolve("requirements.txt"), root_fd(), "/app/", {});
+    EXPECT_EQ(sandbox([&] { kubik::build::copy_sources(ctx, ctx.resolve("requirements.txt"), root_fd(), "/app/", {}); }), "");
     EXPECT_EQ(slurp(root() / "app/requirements.txt"), "flask\n");
-    kubik::build::copy_sources(ctx, ctx.resolve("conf"), root_fd(), "/etc/renamed.conf", {});
+    EXPECT_EQ(sandbox([&] { kubik::build::copy_sources(ctx, ctx.resolve("conf"), root_fd(), "/etc/renamed.conf", {}); }), "");
     EXPECT_EQ(slurp(root() / "etc/renamed.conf"), "c\n") << "without '/', dest is the file's new name";
-    kubik::build::copy_sources(ctx, ctx.resolve("conf"), root_fd(), "/existing", {});
+    EXPECT_EQ(sandbox([&] { kubik::build::copy_sources(ctx, ctx.resolve("conf"), root_fd(), "/existing", {}); }), "");
     EXPECT_EQ(slurp(root() / "existing/conf"), "c\n") << "an existing directory keeps the name";
-    kubik::build::copy_sources(ctx, ctx.resolve("conf"), root_fd(), "relative/", {});
+    EXPECT_EQ(sandbox([&] { kubik::build::copy_sources(ctx, ctx.resolve("conf"), root_fd(), "relative/", {}); }), "");
     EXPECT_EQ(slurp(root() / "relative/conf"), "c\n");
 }
 
@@ -320,7 +320,7 @@ TEST_F(ContextTest, CopySourcesSymlinkSourceCopiesTheTargetUnderTheLinksName) {
     make_file(context() / "real.conf", "r\n");
     make_link(context() / "app.conf", "real.conf");
     const BuildContext ctx = BuildContext::from_directory(context());
-    kubik::build::copy_sources(ctx, ctx.resolve("app.conf"), root_fd(), "/etc/", {});
+    EXPECT_EQ(sandbox([&] { kubik::build::copy_sources(ctx, ctx.resolve("app.conf"), root_fd(), "/etc/", {}); }), "");
     EXPECT_TRUE(S_ISREG(lstat_of(root() / "etc/app.conf").st_mode));
     EXPECT_EQ(slurp(root() / "etc/app.conf"), "r\n");
 }
@@ -329,10 +329,10 @@ TEST_F(ContextTest, CopySourcesSeveralNeedADirectory) {
     make_file(context() / "a.txt", "a");
     make_file(context() / "b.txt", "b");
     const BuildContext ctx = BuildContext::from_directory(context());
-    const std::string err = error_of([&] { kubik::build::copy_sources(ctx, ctx.resolve("*.txt"), root_fd(), "/out", {}); });
+    const std::string err = sandbox([&] { kubik::build::copy_sources(ctx, ctx.resolve("*.txt"), root_fd(), "/out", {}); });
     EXPECT_NE(err.find("the destination must be a directory and end with a /"), std::string::npos) << err;
     EXPECT_FALSE(exists_no_follow(root() / "out")) << "nothing is copied before the refusal";
-    kubik::build::copy_sources(ctx, ctx.resolve("*.txt"), root_fd(), "/out/", {});
+    EXPECT_EQ(sandbox([&] { kubik::build::copy_sources(ctx, ctx.resolve("*.txt"), root_fd(), "/out/", {}); }), "");
     EXPECT_EQ(slurp(root() / "out/a.txt"), "a");
     EXPECT_EQ(slurp(root() / "out/b.txt"), "b");
 }
@@ -344,7 +344,7 @@ TEST_F(ContextTest, CopySourcesLeavesOutWhatDockerignoreExcludes) {
     make_file(context() / ".dockerignore", "**/*.md\n!README.md\nnode_modules\n**/*.pyc\nlogs\n!logs/keep.log\n");
     ASSERT_EQ(::chmod((context() / "src").c_str(), 0750), 0);
     const BuildContext ctx = BuildContext::from_directory(context());
-    kubik::build::copy_sources(ctx, ctx.resolve("."), root_fd(), "/app", {});
+    EXPECT_EQ(sandbox([&] { kubik::build::copy_sources(ctx, ctx.resolve("."), root_fd(), "/app", {}); }), "");
     for (const char* kept : {"app/app.py", "app/README.md", "app/src/a.py", "app/logs/keep.log", "app/.dockerignore"})
         EXPECT_TRUE(exists_no_follow(root() / kept)) << kept << " should have been copied";
     for (const char* gone : {"app/docs/x.md", "app/node_modules", "app/src/a.pyc", "app/logs/drop.log"})
@@ -398,7 +398,7 @@ TEST_F(ContextTest, AddExtractsArchiveInsideTheImageRoot) {
     fs::create_directories(host());
     make_link(root() / "opt", "/");
     make_link(root() / "hostlink", host().string());
-    kubik::build::extract_archive(tar, root_fd(), "/opt/pkg");
+    EXPECT_EQ(sandbox([&] { kubik::build::extract_archive(tar, root_fd(), "/opt/pkg"); }), "");
     EXPECT_EQ(slurp(root() / "pkg/bin/tool"), "#!/bin/sh\n");
     EXPECT_EQ(lstat_of(root() / "pkg/bin/tool").st_mode & 07777, 0755u);
     const auto doc = lstat_of(root() / "pkg/share/doc");
@@ -408,7 +408,7 @@ TEST_F(ContextTest, AddExtractsArchiveInsideTheImageRoot) {
     EXPECT_EQ(doc.st_mtim.tv_sec, 1111111111);
     EXPECT_EQ(link_target(root() / "pkg/share/link"), "/bin/tool");
 
-    kubik::build::extract_archive(tar, root_fd(), "/hostlink");
+    EXPECT_EQ(sandbox([&] { kubik::build::extract_archive(tar, root_fd(), "/hostlink"); }), "");
     EXPECT_TRUE(fs::is_empty(host())) << "the archive was unpacked on the host";
     EXPECT_TRUE(exists_no_follow(root() / host().relative_path() / "bin/tool"));
 }
@@ -424,7 +424,7 @@ TEST_F(ContextTest, AddRefusesArchiveEntriesThatLeave) {
                         "t.close()\n",
                         tar.string(), host().string()});
     ASSERT_EQ(r.exit_code, 0) << r.describe();
-    const std::string err = error_of([&] { kubik::build::extract_archive(tar, root_fd(), "/x"); });
+    const std::string err = sandbox([&] { kubik::build::extract_archive(tar, root_fd(), "/x"); });
     EXPECT_NE(err.find("evil.tar"), std::string::npos) << err;
     EXPECT_NE(err.find("esc/pwned"), std::string::npos) << err;
     EXPECT_TRUE(fs::is_empty(host())) << "an entry was written through the archive's own symlink";
@@ -442,19 +442,19 @@ TEST_F(ContextTest, AddSourcesUnpacksArchivesAndCopiesTheRest) {
         const auto s = ctx.resolve(more);
         sources.insert(sources.end(), s.begin(), s.end());
     }
-    const std::string err = error_of([&] { kubik::build::add_sources(ctx, sources, root_fd(), "/opt", {}); });
+    const std::string err = sandbox([&] { kubik::build::add_sources(ctx, sources, root_fd(), "/opt", {}); });
     EXPECT_NE(err.find("When using ADD with more than one source file, the destination must be a directory and end with a /"),
               std::string::npos) << err;
     EXPECT_FALSE(exists_no_follow(root() / "opt"));
 
-    kubik::build::add_sources(ctx, sources, root_fd(), "/opt/", {});
+    EXPECT_EQ(sandbox([&] { kubik::build::add_sources(ctx, sources, root_fd(), "/opt/", {}); }), "");
     EXPECT_EQ(slurp(root() / "opt/lib/a.so"), "elf\n") << "the archive is unpacked at dest";
     EXPECT_FALSE(exists_no_follow(root() / "opt/vendor.tar.gz"));
     EXPECT_EQ(slurp(root() / "opt/notes.txt"), "n\n");
     EXPECT_EQ(slurp(root() / "opt/fake.tar"), "not a tar\n") << "a file that is not a tar is copied";
 
     // One archive, dest without '/': still a directory it is unpacked into.
-    kubik::build::add_sources(ctx, ctx.resolve("vendor.tar.gz"), root_fd(), "/srv/vendor", {});
+    EXPECT_EQ(sandbox([&] { kubik::build::add_sources(ctx, ctx.resolve("vendor.tar.gz"), root_fd(), "/srv/vendor", {}); }), "");
     EXPECT_EQ(slurp(root() / "srv/vendor/lib/a.so"), "elf\n");
 }
 
@@ -474,7 +474,7 @@ TEST_F(ContextTest, ImageRootResolvesItsSymlinksInsideIt) {
     EXPECT_EQ(relatives(ctx.resolve("up/usr/lib/libx.so")), std::vector<std::string>{"usr/lib/libx.so"})
         << "'..' stops at the image's root";
     EXPECT_EQ(relatives(ctx.resolve("../../usr/lib/libx.so")), std::vector<std::string>{"usr/lib/libx.so"});
-    kubik::build::copy_sources(ctx, ctx.resolve("/lib/libx.so"), root_fd(), "/app/", {});
+    EXPECT_EQ(sandbox([&] { kubik::build::copy_sources(ctx, ctx.resolve("/lib/libx.so"), root_fd(), "/app/", {}); }), "");
     EXPECT_EQ(slurp(root() / "app/libx.so"), "x\n");
     // The rootfs's own .dockerignore-named file is not read: an image has none.
     make_file(rootfs / ".dockerignore", "usr\n");

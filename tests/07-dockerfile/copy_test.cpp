@@ -19,7 +19,7 @@ TEST_F(ContextTest, CopyFileToExactPathMakesParents) {
     set_mtime(context() / "app.conf", 1500000000, 123456789);
     // The parents must come out 0755 whatever the process's umask is.
     const mode_t old = ::umask(077);
-    copy_into_root(context() / "app.conf", root_fd(), "/etc/app/app.conf", {});
+    EXPECT_EQ(sandbox([&] { copy_into_root(context() / "app.conf", root_fd(), "/etc/app/app.conf", {}); }), "");
     ::umask(old);
 
     EXPECT_EQ(slurp(root() / "etc/app/app.conf"), "listen 80\n");
@@ -42,7 +42,7 @@ TEST_F(ContextTest, CopyGivesChownOwnerAndKeepsSetuidBits) {
     CopyOptions options;
     options.uid = 1000;
     options.gid = 2000;
-    copy_into_root(context() / "tool", root_fd(), "/usr/bin/tool", options);
+    EXPECT_EQ(sandbox([&] { copy_into_root(context() / "tool", root_fd(), "/usr/bin/tool", options); }), "");
     const auto st = lstat_of(root() / "usr/bin/tool");
     EXPECT_EQ(st.st_uid, 1000u);
     EXPECT_EQ(st.st_gid, 2000u);
@@ -57,7 +57,7 @@ TEST_F(ContextTest, CopyChmodAppliesToFilesAndDirectories) {
     ASSERT_EQ(::chmod((context() / "src/sub").c_str(), 0700), 0);
     CopyOptions options;
     options.mode = 0751;
-    copy_into_root(context() / "src", root_fd(), "/app", options);
+    EXPECT_EQ(sandbox([&] { copy_into_root(context() / "src", root_fd(), "/app", options); }), "");
     for (const char* p : {"app", "app/a.txt", "app/sub", "app/sub/b.txt"})
         EXPECT_EQ(lstat_of(root() / p).st_mode & 07777, 0751u) << p;
 }
@@ -74,7 +74,7 @@ TEST_F(ContextTest, CopyDirectoryIsRecursiveWithModesMtimesAndLinksAsLinks) {
     CopyOptions options;
     options.uid = 7;
     options.gid = 8;
-    copy_into_root(context() / "src", root_fd(), "/app", options);
+    EXPECT_EQ(sandbox([&] { copy_into_root(context() / "src", root_fd(), "/app", options); }), "");
 
     EXPECT_EQ(slurp(root() / "app/main.c"), "int main;\n");
     EXPECT_EQ(slurp(root() / "app/lib/util.c"), "util\n");
@@ -98,7 +98,7 @@ TEST_F(ContextTest, CopyDirectoryIsRecursiveWithModesMtimesAndLinksAsLinks) {
 
 TEST_F(ContextTest, CopyTopLevelSymlinkIsCopiedAsLink) {
     make_link(context() / "current", "releases/42");
-    copy_into_root(context() / "current", root_fd(), "/srv/current", {});
+    EXPECT_EQ(sandbox([&] { copy_into_root(context() / "current", root_fd(), "/srv/current", {}); }), "");
     ASSERT_TRUE(S_ISLNK(lstat_of(root() / "srv/current").st_mode));
     EXPECT_EQ(link_target(root() / "srv/current"), "releases/42");
 }
@@ -107,7 +107,7 @@ TEST_F(ContextTest, CopyFollowsAbsoluteImageSymlinkInsideTheRoot) {
     // `RUN ln -s / /x` then `COPY f /x/etc/f`: lands in the image's /etc.
     make_link(root() / "x", "/");
     make_file(context() / "f", "inside\n");
-    copy_into_root(context() / "f", root_fd(), "/x/etc/f", {});
+    EXPECT_EQ(sandbox([&] { copy_into_root(context() / "f", root_fd(), "/x/etc/f", {}); }), "");
     EXPECT_EQ(slurp(root() / "etc/f"), "inside\n");
     EXPECT_TRUE(S_ISLNK(lstat_of(root() / "x").st_mode)) << "the image's symlink is left as it is";
 }
@@ -121,9 +121,9 @@ TEST_F(ContextTest, CopyNeverLeavesTheRootThroughImageSymlinks) {
     make_link(root() / "abs", host().string());
     make_link(root() / "rel", "../host");
     make_file(context() / "f", "copied\n");
-    copy_into_root(context() / "f", root_fd(), "/up" + host().string() + "/secret", {});
-    copy_into_root(context() / "f", root_fd(), "/abs/new", {});
-    copy_into_root(context() / "f", root_fd(), "/rel/secret", {});
+    EXPECT_EQ(sandbox([&] { copy_into_root(context() / "f", root_fd(), "/up" + host().string() + "/secret", {}); }), "");
+    EXPECT_EQ(sandbox([&] { copy_into_root(context() / "f", root_fd(), "/abs/new", {}); }), "");
+    EXPECT_EQ(sandbox([&] { copy_into_root(context() / "f", root_fd(), "/rel/secret", {}); }), "");
 
     EXPECT_EQ(slurp(host() / "secret"), "host's\n") << "the host's file was overwritten";
     EXPECT_FALSE(exists_no_follow(host() / "new")) << "a file was made on the host";
@@ -139,7 +139,7 @@ TEST_F(ContextTest, CopyReplacesADestinationSymlinkInsteadOfWritingThroughIt) {
     fs::create_directories(root() / "etc");
     make_link(root() / "etc/passwd", host() / "passwd");
     make_file(context() / "passwd", "image's\n");
-    copy_into_root(context() / "passwd", root_fd(), "/etc/passwd", {});
+    EXPECT_EQ(sandbox([&] { copy_into_root(context() / "passwd", root_fd(), "/etc/passwd", {}); }), "");
     EXPECT_EQ(slurp(host() / "passwd"), "root:x:0:0\n");
     EXPECT_TRUE(S_ISREG(lstat_of(root() / "etc/passwd").st_mode)) << "the symlink is replaced by the file";
     EXPECT_EQ(slurp(root() / "etc/passwd"), "image's\n");
@@ -151,7 +151,7 @@ TEST_F(ContextTest, CopyReplacesAFileWithANewInode) {
     make_file(root() / "bin/a", "old\n", 0755);
     ASSERT_EQ(::link((root() / "bin/a").c_str(), (root() / "bin/b").c_str()), 0);
     make_file(context() / "a", "new\n", 0700);
-    copy_into_root(context() / "a", root_fd(), "/bin/a", {});
+    EXPECT_EQ(sandbox([&] { copy_into_root(context() / "a", root_fd(), "/bin/a", {}); }), "");
     EXPECT_EQ(slurp(root() / "bin/a"), "new\n");
     EXPECT_EQ(slurp(root() / "bin/b"), "old\n") << "the copy wrote through a hardlink";
     EXPECT_EQ(lstat_of(root() / "bin/a").st_mode & 07777, 0700u);
@@ -160,7 +160,7 @@ TEST_F(ContextTest, CopyReplacesAFileWithANewInode) {
 TEST_F(ContextTest, CopyMakesWhatADanglingImageSymlinkNamesInsideTheRoot) {
     make_link(root() / "data", "/var/lib/data");
     make_file(context() / "db", "rows\n");
-    copy_into_root(context() / "db", root_fd(), "/data/db", {});
+    EXPECT_EQ(sandbox([&] { copy_into_root(context() / "db", root_fd(), "/data/db", {}); }), "");
     EXPECT_EQ(slurp(root() / "var/lib/data/db"), "rows\n");
     EXPECT_TRUE(S_ISLNK(lstat_of(root() / "data").st_mode));
 }
@@ -169,7 +169,7 @@ TEST_F(ContextTest, CopyDirectoryMergesIntoAnExistingOneAndFollowsALinkToIt) {
     make_file(root() / "app/old.txt", "old\n");
     ASSERT_EQ(::chmod((root() / "app").c_str(), 0711), 0);
     make_file(context() / "src/new.txt", "new\n");
-    copy_into_root(context() / "src", root_fd(), "/app", {});
+    EXPECT_EQ(sandbox([&] { copy_into_root(context() / "src", root_fd(), "/app", {}); }), "");
     EXPECT_EQ(slurp(root() / "app/old.txt"), "old\n") << "what was there stays";
     EXPECT_EQ(slurp(root() / "app/new.txt"), "new\n");
     EXPECT_EQ(lstat_of(root() / "app").st_mode & 07777, 0711u) << "an existing directory keeps its mode";
@@ -177,21 +177,21 @@ TEST_F(ContextTest, CopyDirectoryMergesIntoAnExistingOneAndFollowsALinkToIt) {
     // /www -> /app: a directory copied to /www lands in /app.
     make_link(root() / "www", "/app");
     make_file(context() / "site/index.html", "<h1>\n");
-    copy_into_root(context() / "site", root_fd(), "/www", {});
+    EXPECT_EQ(sandbox([&] { copy_into_root(context() / "site", root_fd(), "/www", {}); }), "");
     EXPECT_EQ(slurp(root() / "app/index.html"), "<h1>\n");
     EXPECT_TRUE(S_ISLNK(lstat_of(root() / "www").st_mode));
 }
 
 TEST_F(ContextTest, CopyDirectoryToTheImageRoot) {
     make_file(context() / "tree/etc/motd", "hi\n");
-    copy_into_root(context() / "tree", root_fd(), "/", {});
+    EXPECT_EQ(sandbox([&] { copy_into_root(context() / "tree", root_fd(), "/", {}); }), "");
     EXPECT_EQ(slurp(root() / "etc/motd"), "hi\n");
 }
 
 TEST_F(ContextTest, CopyFifoAsANode) {
     ASSERT_EQ(::mkfifo((context() / "pipe").c_str(), 0600), 0);
     ASSERT_EQ(::chmod((context() / "pipe").c_str(), 0620), 0);
-    copy_into_root(context() / "pipe", root_fd(), "/run/pipe", {});
+    EXPECT_EQ(sandbox([&] { copy_into_root(context() / "pipe", root_fd(), "/run/pipe", {}); }), "");
     const auto st = lstat_of(root() / "run/pipe");
     EXPECT_TRUE(S_ISFIFO(st.st_mode)) << "a FIFO is made, never opened (that would block)";
     EXPECT_EQ(st.st_mode & 07777, 0620u);
@@ -200,18 +200,18 @@ TEST_F(ContextTest, CopyFifoAsANode) {
 TEST_F(ContextTest, CopyErrorsNameThePath) {
     make_file(context() / "f", "x");
     make_file(root() / "etc", "a file, not a directory");
-    std::string err = error_of([&] { copy_into_root(context() / "f", root_fd(), "/etc/f", {}); });
+    std::string err = sandbox([&] { copy_into_root(context() / "f", root_fd(), "/etc/f", {}); });
     EXPECT_NE(err.find("/etc"), std::string::npos) << err;
     EXPECT_NE(err.find("not a directory"), std::string::npos) << err;
 
-    err = error_of([&] { copy_into_root(context() / "missing", root_fd(), "/m", {}); });
+    err = sandbox([&] { copy_into_root(context() / "missing", root_fd(), "/m", {}); });
     EXPECT_NE(err.find("missing"), std::string::npos) << err;
 
-    err = error_of([&] { copy_into_root(context() / "f", root_fd(), "relative/f", {}); });
+    err = sandbox([&] { copy_into_root(context() / "f", root_fd(), "relative/f", {}); });
     EXPECT_NE(err.find("relative/f"), std::string::npos) << err;
 
     fs::create_directories(root() / "dir/sub");
-    err = error_of([&] { copy_into_root(context() / "f", root_fd(), "/dir", {}); });
+    err = sandbox([&] { copy_into_root(context() / "f", root_fd(), "/dir", {}); });
     EXPECT_NE(err.find("/dir"), std::string::npos) << "a directory is never replaced by a file: " << err;
     EXPECT_TRUE(fs::is_directory(root() / "dir/sub"));
 }
