@@ -159,7 +159,7 @@ void hash_tree(Sha256& hash, const fs::path& path, const std::string& relative, 
 
 } // namespace
 
-BuildContext BuildContext::from_directory(const fs::path& dir) {
+BuildContext BuildContext::from_directory(const fs::path& dir, const fs::path& dockerfile) {
     std::error_code ec;
     const fs::file_status status = fs::status(dir, ec);
     if (!fs::exists(status)) throw Error("unable to prepare context: path \"" + dir.string() + "\" not found", kExitGeneric);
@@ -168,7 +168,9 @@ BuildContext BuildContext::from_directory(const fs::path& dir) {
     BuildContext context;
     // Canonical: every boundary check compares against this one spelling.
     context.dir_ = fs::canonical(dir);
-    const fs::path ignore_file = context.dir_ / ".dockerignore";
+    fs::path ignore_file = context.dir_ / ".dockerignore";
+    const fs::path own = context.dockerfile_path(dockerfile).string() + ".dockerignore";
+    if (fs::is_regular_file(own, ec)) ignore_file = own;
     if (fs::is_regular_file(ignore_file, ec)) context.ignore_ = IgnoreRules::parse(read_file(ignore_file));
     return context;
 }
@@ -369,7 +371,7 @@ std::string BuildContext::sources_digest(const std::vector<ContextSource>& sourc
     return hash.digest();
 }
 
-std::string BuildContext::read_dockerfile(const fs::path& file) const {
+fs::path BuildContext::dockerfile_path(const fs::path& file) const {
     fs::path path;
     if (file.empty()) {
         path = dir_ / "Dockerfile";
@@ -384,6 +386,11 @@ std::string BuildContext::read_dockerfile(const fs::path& file) const {
         std::error_code ec;
         path = owned_tmp_.empty() && fs::exists(file, ec) ? file : dir_ / file;
     }
+    return path;
+}
+
+std::string BuildContext::read_dockerfile(const fs::path& file) const {
+    const fs::path path = dockerfile_path(file);
     std::error_code ec;
     const std::string shown = file.empty() ? std::string("Dockerfile") : file.string();
     if (!fs::exists(path, ec))

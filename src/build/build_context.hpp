@@ -57,8 +57,12 @@ struct ContextSource {
 /// directory owned (and removed) by this object.
 class BuildContext {
 public:
-    /// `dir`: the context directory. Reads DIR/.dockerignore when present.
-    static BuildContext from_directory(const std::filesystem::path& dir);
+    /// `dir`: the context directory. Reads DIR/.dockerignore when present;
+    /// with `dockerfile` (-f, as read_dockerfile takes it), a file named
+    /// after it, "FILE.dockerignore" beside it, is read instead when there
+    /// is one (BuildKit's per-Dockerfile ignore file: Dockerfile.dev uses
+    /// Dockerfile.dev.dockerignore).
+    static BuildContext from_directory(const std::filesystem::path& dir, const std::filesystem::path& dockerfile = {});
     /// A tar stream (`kubik build -`): unpacked into a temp directory below `scratch`.
     static BuildContext from_tar(int fd, const std::filesystem::path& scratch);
     /// The root filesystem of an image or an earlier stage, for `COPY
@@ -90,6 +94,9 @@ public:
     /// The Dockerfile's text: `file` relative to the context (default
     /// "Dockerfile"), or an absolute/relative host path given with -f.
     std::string read_dockerfile(const std::filesystem::path& file) const;
+
+    /// Where read_dockerfile(file) reads from.
+    std::filesystem::path dockerfile_path(const std::filesystem::path& file) const;
 
 private:
     BuildContext() = default;

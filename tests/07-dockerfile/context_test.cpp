@@ -74,6 +74,18 @@ TEST_F(ContextTest, ReadDockerfileDefaultFileAndExcludedDockerfile) {
     EXPECT_EQ(exit_code_of([&] { (void)ctx.read_dockerfile("missing.Dockerfile"); }), 1);
 }
 
+TEST_F(ContextTest, ContextUsesTheDockerfilesOwnIgnoreFile) {
+    make_file(context() / ".dockerignore", "general\n");
+    make_file(context() / "Dockerfile.dev", "FROM busybox\n");
+    make_file(context() / "Dockerfile.dev.dockerignore", "dev-only\n");
+    const BuildContext dev = BuildContext::from_directory(context(), "Dockerfile.dev");
+    EXPECT_TRUE(dev.ignore().excluded("dev-only")) << "Dockerfile.dev.dockerignore is Dockerfile.dev's";
+    EXPECT_FALSE(dev.ignore().excluded("general")) << "it replaces .dockerignore, as BuildKit does";
+    const BuildContext plain = BuildContext::from_directory(context());
+    EXPECT_TRUE(plain.ignore().excluded("general"));
+    EXPECT_FALSE(plain.ignore().excluded("dev-only"));
+}
+
 // ---------------------------------------------------------------------------
 // resolve()
 
