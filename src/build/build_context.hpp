@@ -41,6 +41,7 @@ private:
         /// `text` compiled (ignore_rules.cpp), shared by copies of the rules.
         std::shared_ptr<const std::regex> compiled;
         std::size_t components = 0; ///< how many '/'-separated parts `text` has
+        bool literal = false;       ///< no wildcard or escape: compared as a string
     };
     std::vector<Pattern> patterns_;
 };
