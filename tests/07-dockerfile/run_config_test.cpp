@@ -208,6 +208,22 @@ TEST_F(RunConfig, StopSignalFlagAndStopDashSOverrideTheImage) {
     EXPECT_EQ(inspect("s3")["State"]["ExitCode"], 72) << "stop -s USR2 was not what stop sent";
 }
 
+TEST_F(RunConfig, RealTimeStopSignalAsSystemdImagesGiveIt) {
+    // STOPSIGNAL SIGRTMIN+3 (systemd's): signal 37, as docker counts it.
+    make_image("rt", {{"StopSignal", "SIGRTMIN+3"}});
+    ASSERT_EQ(kubik({"run", "-d", "--name", "rt1", "rt", "sh", "-c",
+                     "trap 'exit 73' 37; echo ready; while true; do sleep 0.05; done"})
+                  .exit_code,
+              0);
+    std::this_thread::sleep_for(300ms);
+    auto stop = kubik({"stop", "rt1"});
+    ASSERT_EQ(stop.exit_code, 0) << stop.describe();
+    EXPECT_EQ(stop.err.find("warning"), std::string::npos) << stop.describe();
+    EXPECT_EQ(inspect("rt1")["State"]["ExitCode"], 73) << "the container did not get signal 37";
+    auto bad = kubik({"run", "--rm", "--stop-signal", "SIGRTMIN+99", "busybox", "true"});
+    EXPECT_EQ(bad.exit_code, 125) << bad.describe();
+}
+
 TEST_F(RunConfig, DefaultStopSignalIsSigterm) {
     std::vector<std::string> args{"run", "-d", "--name", "s4", "busybox"};
     args.insert(args.end(), kSignalWaiter.begin(), kSignalWaiter.end());
