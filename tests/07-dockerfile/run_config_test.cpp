@@ -394,6 +394,29 @@ TEST_F(RunConfig, InspectShowsTheConfigTheContainerRunsWith) {
     EXPECT_EQ(container_dirs().size(), 1u) << "a refused run left a container";
 }
 
+TEST_F(RunConfig, CommitKeepsTheImagesConfig) {
+    make_image("full", {{"Labels", {{"a", "1"}}},
+                        {"ExposedPorts", {{"8080/tcp", json::object()}}},
+                        {"Volumes", {{"/data", json::object()}}},
+                        {"User", "daemon"},
+                        {"StopSignal", "SIGINT"},
+                        {"OnBuild", {"RUN true"}},
+                        {"Shell", {"/bin/sh", "-ec"}}});
+    ASSERT_EQ(kubik({"run", "--name", "c1", "full", "touch", "/tmp/made"}).exit_code, 0);
+    auto r = kubik({"commit", "c1", "committed:1"});
+    ASSERT_EQ(r.exit_code, 0) << r.describe();
+    const json c = inspect("committed:1")["Config"];
+    EXPECT_EQ(c["Labels"], (json{{"a", "1"}}));
+    EXPECT_EQ(c["User"], "daemon");
+    EXPECT_EQ(c["StopSignal"], "SIGINT");
+    EXPECT_TRUE(c["ExposedPorts"].contains("8080/tcp")) << c.dump(2);
+    EXPECT_TRUE(c["Volumes"].contains("/data")) << c.dump(2);
+    EXPECT_EQ(c["OnBuild"], (json{"RUN true"}));
+    EXPECT_EQ(c["Shell"], (json{"/bin/sh", "-ec"}));
+    // And a container of it runs as its USER (daemon is uid 1 in busybox).
+    EXPECT_EQ(stdout_of({"run", "--rm", "committed:1", "id", "-u"}), "1\n");
+}
+
 // --- -P ------------------------------------------------------------------------
 
 // What a TCP server on 127.0.0.1:port sends before it closes; "" on failure.
