@@ -1,0 +1,41 @@
+// COPY and ADD: the files a step copies into its root (a StepRoot), from the
+// build context, from another stage or image (--from), or from a heredoc.
+#pragma once
+
+#include "build/build_context.hpp"
+#include "build/dockerfile_ast.hpp"
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace kubik::build {
+
+/// Opens `path` (absolute, inside the image) below `root_fd` with
+/// openat2(RESOLVE_IN_ROOT): a symlink the image holds is followed inside
+/// the image, never out. `flags` are open(2)'s. Returns -1 with errno set.
+int open_in_root(int root_fd, const std::string& path, int flags);
+
+/// The uid/gid of --chown=USER[:GROUP]: numbers, or names looked up in the
+/// image's /etc/passwd and /etc/group (inside `root_fd`). Throws kubik::Error
+/// "unable to find user NAME" as docker does.
+std::pair<uid_t, gid_t> resolve_chown(int root_fd, const std::string& spec);
+
+/// --chmod=MODE: octal ("755", "0644"). Throws on anything else.
+mode_t parse_chmod(const std::string& text);
+
+/// Copies host paths (files or directories already resolved) to `dest` in the
+/// image with docker's destination rules: several sources need a dest ending
+/// in '/'; a directory's contents go into dest; a file goes to dest/NAME when
+/// dest ends in '/' or is a directory in the image, else to dest itself.
+void copy_host_paths(const std::vector<std::filesystem::path>& sources, int root_fd, const std::string& dest,
+                     const dockerfile::CopyOptions& options);
+
+/// The sources of COPY --from: `patterns` (absolute in the source root, a
+/// '*', '?' or '[' in the last component matches names) resolved inside the
+/// mounted source root `source_root` (opened as `source_fd`), to host paths
+/// below it. Throws "failed to compute cache key: \"/x\": not found".
+std::vector<std::filesystem::path> resolve_in_stage(const std::filesystem::path& source_root, int source_fd,
+                                                    const std::vector<std::string>& patterns);
+
+} // namespace kubik::build
