@@ -157,20 +157,20 @@ void add_build_command(CLI::App& app, const GlobalOptions& global, Action& actio
     auto* cmd = add_command(app, "build", "Build an image from a Dockerfile", "kubik build [OPTIONS] PATH | -");
     cmd->add_option("--build-arg", flags->build_args, "Set build-time variables")->type_name("list")->allow_extra_args(false);
     cmd->add_option("--cgroup-parent", flags->cgroup_parent, "Parent cgroup for the RUN steps' containers")
-        ->type_name("string");
-    cmd->add_option("-f,--file", flags->file, "Name of the Dockerfile (default: \"PATH/Dockerfile\")")->type_name("string");
+        ->type_name("string")->take_last();
+    cmd->add_option("-f,--file", flags->file, "Name of the Dockerfile (default: \"PATH/Dockerfile\")")->type_name("string")->take_last();
     cmd->add_option("--label", flags->labels, "Set metadata for an image")->type_name("list")->allow_extra_args(false);
     cmd->add_option("--network", flags->network, "Set the networking mode for the RUN instructions (default \"none\")")
-        ->type_name("string");
+        ->type_name("string")->take_last();
     cmd->add_flag("--no-cache", flags->no_cache, "Do not use cache when building the image");
     cmd->add_flag("--print-ast", flags->print_ast, "Print the parsed Dockerfile, one instruction per line, and exit");
     cmd->add_option("--progress", flags->progress, "Type of progress output (auto, plain, tty, quiet)")
-        ->type_name("string");
+        ->type_name("string")->take_last();
     cmd->add_flag("-q,--quiet", flags->quiet, "Suppress the build output and print image ID on success");
     cmd->add_option("-t,--tag", flags->tags, "Name and optionally a tag in the \"name:tag\" format")
         ->type_name("list")
         ->allow_extra_args(false);
-    cmd->add_option("--target", flags->target, "Set the target build stage to build")->type_name("string");
+    cmd->add_option("--target", flags->target, "Set the target build stage to build")->type_name("string")->take_last();
     cmd->add_option("PATH", flags->context, "The build context: a directory, or - for a tar on stdin");
     cmd->callback([&global, &action, flags] {
         action = exit_one_on_error([&global, flags] { return build(global, *flags); });

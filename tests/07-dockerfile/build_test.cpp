@@ -203,6 +203,41 @@ TEST_F(Build, RunCacheMountOutlivesTheStep) {
     EXPECT_EQ(slurp(in_layers("c2", "/from-cache")), "kept\n");
 }
 
+TEST_F(Build, ConfigInstructionsWriteDockersFields) {
+    dockerfile("FROM busybox\n"
+               "LABEL org.example.name=\"my app\" version=1\n"
+               "EXPOSE 5000 53/udp 8000-8001\n"
+               "VOLUME [\"/data\", \"/logs\"]\n"
+               "USER 1000:1000\n"
+               "STOPSIGNAL SIGINT\n"
+               "SHELL [\"/bin/sh\", \"-ec\"]\n"
+               "HEALTHCHECK --interval=5s --retries=2 CMD wget -q localhost\n"
+               "ONBUILD RUN echo later\n"
+               "MAINTAINER someone\n"
+               "CMD echo $0\n");
+    build_ok({"-t", "cfg", "--label", "from.cli=yes"});
+    json doc = image_config("cfg");
+    const json& cfg = doc["config"];
+    EXPECT_EQ(cfg["Labels"], json({{"org.example.name", "my app"}, {"version", "1"}, {"from.cli", "yes"}})) << cfg.dump();
+    EXPECT_EQ(cfg["ExposedPorts"],
+              json({{"5000/tcp", json::object()}, {"53/udp", json::object()}, {"8000/tcp", json::object()},
+                    {"8001/tcp", json::object()}}))
+        << cfg.dump();
+    EXPECT_EQ(cfg["Volumes"], json({{"/data", json::object()}, {"/logs", json::object()}})) << cfg.dump();
+    EXPECT_EQ(cfg["User"], "1000:1000");
+    EXPECT_EQ(cfg["StopSignal"], "SIGINT");
+    EXPECT_EQ(cfg["Shell"], json({"/bin/sh", "-ec"}));
+    // The SHELL is what the shell form of a later CMD runs with.
+    EXPECT_EQ(cfg["Cmd"], json({"/bin/sh", "-ec", "echo $0"}));
+    EXPECT_EQ(cfg["Healthcheck"]["Test"], json({"CMD-SHELL", "wget -q localhost"})) << cfg.dump();
+    EXPECT_EQ(cfg["Healthcheck"]["Interval"], 5000000000LL);
+    EXPECT_EQ(cfg["Healthcheck"]["Retries"], 2);
+    EXPECT_EQ(cfg["OnBuild"], json({"RUN echo later"}));
+    EXPECT_EQ(doc["author"], "someone");
+    // Metadata only: no layer besides busybox's.
+    EXPECT_EQ(doc["rootfs"]["diff_ids"].size(), 1u);
+}
+
 TEST_F(Build, TarContextOnStdin) {
     // The context as a tar: busybox's tar in a first image makes it.
     dockerfile("FROM busybox\nRUN mkdir /c && echo 'FROM busybox' > /c/Dockerfile && "
