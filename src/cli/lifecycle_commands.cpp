@@ -19,6 +19,20 @@ struct Refs {
     std::vector<std::string> refs;
 };
 
+// What `stop` sends first: --stop-signal or the image's STOPSIGNAL, as
+// recorded at `run`; SIGTERM when there is none. `run` checked the flag; an
+// image's StopSignal that kubik can't read is SIGTERM, with a warning.
+int stop_signal_of(const ContainerSpec& spec) {
+    if (spec.stop_signal.empty()) return SIGTERM;
+    try {
+        return parse_signal(spec.stop_signal);
+    } catch (const Error&) {
+        std::cerr << "kubik: warning: container " << spec.name << ": invalid stop signal \"" << spec.stop_signal
+                  << "\", sending SIGTERM\n";
+        return SIGTERM;
+    }
+}
+
 CLI::App* add_container_command(CLI::App& app, const char* name, const char* what, const std::string& usage) {
     auto* cmd = app.add_subcommand(name, what);
     cmd->set_help_flag("--help", "Print usage");
@@ -32,19 +46,24 @@ void add_lifecycle_commands(CLI::App& app, const GlobalOptions& global, Action& 
     {
         auto refs = std::make_shared<Refs>();
         auto timeout = std::make_shared<int>(10);
+        auto signal = std::make_shared<std::string>();
         auto* cmd = add_container_command(app, "stop", "Stop one or more running containers",
                                           "kubik stop [OPTIONS] CONTAINER [CONTAINER...]");
+        cmd->add_option("-s,--signal", *signal, "Signal to send to the container")->type_name("string");
         cmd->add_option("-t,--time", *timeout, "Seconds to wait before killing the container")->capture_default_str();
         cmd->add_option("CONTAINER", refs->refs, "Container name or id")->required();
-        cmd->callback([&global, &action, refs, timeout] {
-            action = [&global, refs, timeout] {
+        cmd->callback([&global, &action, refs, timeout, signal] {
+            action = exit_one_on_error([&global, refs, timeout, signal] {
+                // A bad -s fails before any container is touched.
+                const std::optional<int> given = signal->empty() ? std::nullopt : std::optional(parse_signal(*signal));
                 return for_each_container(
                     global, refs->refs,
                     [&](const ContainerStore&, const ContainerInfo& info) {
-                        stop_container(info, std::chrono::seconds(std::max(0, *timeout)));
+                        stop_container(info, std::chrono::seconds(std::max(0, *timeout)),
+                                       given ? *given : stop_signal_of(info.spec));
                     },
                     /*echo_refs=*/true);
-            };
+            });
         });
     }
     {

@@ -3,6 +3,7 @@
 // This file only wires the subcommands together; each lives in its own file
 // under src/cli/. Exit codes follow docker: 125 for a usage error.
 #include "cli/commands.hpp"
+#include "cli/empty_values.hpp"
 #include "core/error.hpp"
 #include "core/not_implemented.hpp"
 #include "core/process_title.hpp"
@@ -66,7 +67,8 @@ int main(int argc, char** argv) {
     cli::add_info_command(app, global, action, KUBIK_VERSION);
 
     try {
-        app.parse(argc, argv);
+        auto args = cli::split_empty_values(app, argc, argv); // `--entrypoint=""`: see empty_values.hpp
+        app.parse(args);
     } catch (const CLI::Success& e) {
         return app.exit(e); // --help, --version
     } catch (const CLI::ParseError& e) {

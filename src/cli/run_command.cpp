@@ -11,6 +11,7 @@
 #include "process.hpp"
 #include "cli/units.hpp"
 #include "runtime/container_network.hpp"
+#include "runtime/container_user.hpp"
 #include "runtime/launch.hpp"
 #include "runtime/lesson_step.hpp"
 #include "volume/volume_store.hpp"
@@ -21,9 +22,11 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <algorithm>
 #include <cstdlib>
 #include <iostream>
 #include <optional>
+#include <set>
 
 namespace kubik::cli {
 namespace {
@@ -36,6 +39,11 @@ struct RunOptions {
     std::vector<std::string> volumes, mounts, tmpfs; // -v, --mount, --tmpfs
     std::string network;                             // --network, --net: "" when not given
     std::vector<std::string> publish, add_hosts;     // -p, --add-host
+    bool publish_all = false;                        // -P
+    std::vector<std::string> expose;                 // --expose
+    std::optional<std::string> entrypoint;           // --entrypoint ("" clears the image's)
+    std::string user, stop_signal;                   // -u, --stop-signal
+    std::vector<std::string> labels;                 // -l, --label
     std::string image;
     std::vector<std::string> command;
 };
@@ -183,12 +191,6 @@ std::vector<ContainerMount> prepare_mounts(const std::vector<volumes::MountSpec>
     return mounts;
 }
 
-// -p/--publish, syntax only (cli/port_flags.hpp): a bad flag is refused
-// whatever the network.
-void check_publish_flags(const RunOptions& opts) {
-    if (!opts.publish.empty()) parse_publish_flags(opts.publish);
-}
-
 // The host ports of -p, chosen and checked against the host's sockets and
 // every kubik table (cli/host_ports.hpp), once the container is known to
 // publish them: before anything is made.
@@ -213,6 +215,118 @@ void validate_add_hosts(const std::vector<std::string>& values) {
     }
 }
 
+// "/data/", "/a/../data" → "/data": how check_mounts() writes a target, so
+// that an image's VOLUME and a -v on the same place are seen to be one.
+std::string clean_target(const std::string& target) {
+    std::string clean = std::filesystem::path(target).lexically_normal().string();
+    while (clean.size() > 1 && clean.back() == '/') clean.pop_back();
+    return clean;
+}
+
+// Docker gives every VOLUME of the image an anonymous volume, unless the
+// user mounted something on that very path (then theirs wins). A new
+// anonymous volume is empty, so it gets the image's files there
+// (volume_mounts.cpp): the image's /data shows through, as in docker.
+void add_image_volumes(std::vector<volumes::MountSpec>& mounts, const std::vector<std::string>& image_volumes) {
+    std::set<std::string> taken;
+    for (const auto& m : mounts) taken.insert(clean_target(m.target));
+    for (const auto& target : image_volumes) {
+        if (!taken.insert(clean_target(target)).second) continue;
+        volumes::MountSpec spec;
+        spec.type = volumes::MountType::Volume;
+        spec.target = target;
+        mounts.push_back(spec);
+    }
+}
+
+// "80" → "80/tcp", "53/UDP" → "53/udp", "8000-8002" → three ports: the
+// keys of exposed ports as docker writes them. Throws kubik::Error (125)
+// for what is not a port ("--expose abc") or not a range.
+std::vector<std::string> port_keys(const std::string& value, const char* flag) {
+    auto slash = value.find('/');
+    const std::string ports = value.substr(0, slash);
+    std::string proto = slash == std::string::npos ? "tcp" : value.substr(slash + 1);
+    std::transform(proto.begin(), proto.end(), proto.begin(), ::tolower);
+    auto bad = [&](const std::string& why) {
+        return Error(std::string("invalid argument \"") + value + "\" for \"" + flag + "\" flag: " + why);
+    };
+    auto number = [&](const std::string& text) {
+        unsigned long n = 0;
+        size_t used = 0;
+        try {
+            n = std::stoul(text, &used);
+        } catch (const std::exception&) {
+        }
+        if (used == 0 || used != text.size() || text.front() == '-' || text.front() == '+' || n == 0 || n > 65535)
+            throw bad("invalid port: " + ports);
+        return n;
+    };
+    if (proto != "tcp" && proto != "udp" && proto != "sctp") throw bad("invalid proto: " + proto);
+    const auto dash = ports.find('-');
+    const unsigned long first = number(ports.substr(0, dash));
+    const unsigned long last = dash == std::string::npos ? first : number(ports.substr(dash + 1));
+    if (last < first) throw bad("invalid range: " + ports);
+    std::vector<std::string> keys;
+    for (unsigned long p = first; p <= last; ++p) keys.push_back(std::to_string(p) + "/" + proto);
+    return keys;
+}
+
+// "80/tcp": the container side of a -p, as ExposedPorts names it.
+std::string port_key(const PortRequest& request) {
+    return std::to_string(request.port.container_port) +
+           (request.port.protocol == network::Protocol::Udp ? "/udp" : "/tcp");
+}
+
+// Config.ExposedPorts of the container: the image's, --expose's and every
+// -p's container port (docker adds those too), sorted and unique.
+std::vector<std::string> exposed_ports(const RunOptions& opts, const std::vector<PortRequest>& publish,
+                                       const ImageConfig& image) {
+    std::set<std::string> ports(image.exposed_ports.begin(), image.exposed_ports.end());
+    for (const auto& value : opts.expose)
+        for (const auto& key : port_keys(value, "--expose")) ports.insert(key);
+    for (const auto& request : publish) ports.insert(port_key(request));
+    return {ports.begin(), ports.end()};
+}
+
+// -P: each exposed port that no -p publishes already goes on a host port the
+// kernel picks, on every address, as `-p PORT/PROTO` would. Kubik publishes
+// tcp and udp only, so an exposed sctp port is left out, with a warning.
+std::vector<std::string> publish_all(const RunOptions& opts, const std::vector<PortRequest>& publish,
+                                     const std::vector<std::string>& exposed) {
+    std::vector<std::string> flags = opts.publish;
+    std::set<std::string> published;
+    for (const auto& request : publish) published.insert(port_key(request));
+    for (const auto& key : exposed) {
+        if (published.count(key)) continue;
+        if (key.ends_with("/sctp")) {
+            std::cerr << "WARNING: -P: port " << key << " not published: kubik publishes tcp and udp only\n";
+            continue;
+        }
+        flags.push_back(key);
+    }
+    return flags;
+}
+
+// --label KEY=VALUE, or KEY alone for an empty value (docker's rule), on top
+// of the image's labels.
+std::map<std::string, std::string> container_labels(const RunOptions& opts, const ImageConfig& image) {
+    std::map<std::string, std::string> labels = image.labels;
+    for (const auto& value : opts.labels) {
+        auto eq = value.find('=');
+        std::string key = value.substr(0, eq);
+        if (key.empty()) throw Error("invalid argument \"" + value + "\" for \"-l, --label\" flag: invalid label format");
+        labels[key] = eq == std::string::npos ? "" : value.substr(eq + 1);
+    }
+    return labels;
+}
+
+// HOME given by the image or by -e (a bare "-e HOME" passes kubik's own).
+bool home_given(const RunOptions& opts, const ImageConfig& image) {
+    auto is_home = [](const std::string& e) { return e == "HOME" || e.starts_with("HOME="); };
+    return std::any_of(image.env.begin(), image.env.end(), is_home) ||
+           std::any_of(opts.env.begin(), opts.env.end(), is_home);
+}
+
 ContainerSpec make_spec(const RunOptions& opts, const Image& image, const std::string& image_name,
                         const std::filesystem::path& layer_links, NetworkChoice network) {
     ContainerSpec spec;
@@ -223,9 +337,15 @@ ContainerSpec make_spec(const RunOptions& opts, const Image& image, const std::s
     for (const auto& layer : image.layers) spec.layers.push_back({layer.chain_id, layer.dir, layer.link});
     spec.layer_links = layer_links;
 
-    // The image's ENTRYPOINT stays; a command given to `run` replaces its CMD.
-    spec.argv = image.config.entrypoint;
-    const auto& cmd = opts.command.empty() ? image.config.cmd : opts.command;
+    // Docker's rules: the image's ENTRYPOINT stays and a command given to
+    // `run` replaces its CMD. --entrypoint replaces the ENTRYPOINT and drops
+    // the image's CMD too (a CMD was written as arguments for the old one);
+    // --entrypoint "" only clears the ENTRYPOINT, so the CMD runs alone.
+    const bool new_entrypoint = opts.entrypoint && !opts.entrypoint->empty();
+    spec.argv = !opts.entrypoint   ? image.config.entrypoint
+                : new_entrypoint ? std::vector<std::string>{*opts.entrypoint}
+                                 : std::vector<std::string>{};
+    const auto& cmd = !opts.command.empty() || new_entrypoint ? opts.command : image.config.cmd;
     spec.argv.insert(spec.argv.end(), cmd.begin(), cmd.end());
     if (spec.argv.empty())
         throw Error("no command specified (the image has no CMD; give one after the image name)");
@@ -252,6 +372,15 @@ ContainerSpec make_spec(const RunOptions& opts, const Image& image, const std::s
     spec.extra_hosts = opts.add_hosts;
     spec.env = process::build_environment(image.config.env, opts.env, spec.hostname, spec.tty,
                                           [](const char* key) { return std::getenv(key); });
+    spec.user = !opts.user.empty() ? opts.user : image.config.user;
+    // Another user's HOME is its passwd entry's, found in the container
+    // just before exec: the default HOME=/root goes, unless someone set it.
+    if (!spec.user.empty() && !home_given(opts, image.config))
+        std::erase(spec.env, std::string("HOME=/root"));
+    spec.labels = container_labels(opts, image.config);
+    spec.stop_signal = !opts.stop_signal.empty() ? opts.stop_signal : image.config.stop_signal;
+    spec.volumes = image.config.volumes;
+    spec.healthcheck = image.config.healthcheck;
     return spec;
 }
 
@@ -264,8 +393,14 @@ int run(const GlobalOptions& global, RunOptions opts) {
         throw Error("invalid hostname \"" + opts.hostname + "\": longer than 64 characters");
     validate_env_flags(opts.env);
     validate_add_hosts(opts.add_hosts);
-    if (network_lesson_written()) check_publish_flags(opts);
-    const auto mount_specs = parse_mounts(opts);
+    if (!opts.user.empty()) check_user_spec(opts.user);
+    if (!opts.stop_signal.empty()) parse_signal(opts.stop_signal);
+    for (const auto& value : opts.expose) port_keys(value, "--expose");
+    // -p/--publish, syntax only (cli/port_flags.hpp): a bad flag is refused
+    // whatever the network (while lesson 6 is a stub, -p is its error).
+    std::vector<PortRequest> publish;
+    if (!opts.publish.empty() && network_lesson_written()) publish = parse_publish_flags(opts.publish);
+    auto mount_specs = parse_mounts(opts);
 
     // Like docker, "/foo" means foo at the top of the hierarchy, which is what
     // a relative parent means already. Left absolute, path(mount) / "/foo"
@@ -278,6 +413,13 @@ int run(const GlobalOptions& global, RunOptions opts) {
     const auto root = global.root_path();
     ImageStore images(root);
     Image image = images.find(opts.image);
+    if (!image.config.volumes.empty()) {
+        add_image_volumes(mount_specs, image.config.volumes);
+        check_mounts(mount_specs);
+    }
+    // -P publishes what the image (and --expose, and -p) exposes.
+    const auto exposed = exposed_ports(opts, publish, image.config);
+    if (opts.publish_all) opts.publish = publish_all(opts, publish, exposed);
     // Nothing is made for the network yet: the lease is taken at the start.
     NetworkChoice network =
         decide_network(root, opts.network, !opts.publish.empty(), !opts.hostname.empty(), !opts.add_hosts.empty());
@@ -285,6 +427,7 @@ int run(const GlobalOptions& global, RunOptions opts) {
     for (const auto& warning : network.warnings) std::cerr << "WARNING: " << warning << "\n";
     // Docker records the image as the user named it ("busybox", an ID prefix).
     ContainerSpec spec = make_spec(opts, image, opts.image, images.dir() / "l", std::move(network));
+    spec.exposed_ports = exposed;
 
     ContainerStore store(root);
     VolumeStore volumes(root);
@@ -333,7 +476,13 @@ void add_run_command(CLI::App& app, const GlobalOptions& global, Action& action)
         ->type_name("string");
     run_cmd->add_option("--cpus", opts->cpus, "Number of CPUs")->type_name("decimal");
     run_cmd->add_flag("-d,--detach", opts->detach, "Run container in background and print container ID");
+    run_cmd->add_option("--entrypoint", opts->entrypoint, "Overwrite the default ENTRYPOINT of the image")
+        ->type_name("string")
+        ->expected(1);
     run_cmd->add_option("-e,--env", opts->env, "Set environment variables (KEY=VALUE, or KEY to pass kubik's own)")
+        ->type_name("list")
+        ->allow_extra_args(false);
+    run_cmd->add_option("--expose", opts->expose, "Expose a port or a range of ports")
         ->type_name("list")
         ->allow_extra_args(false);
     run_cmd->add_option("-h,--hostname", opts->hostname, "Container host name")->type_name("string");
@@ -342,6 +491,9 @@ void add_run_command(CLI::App& app, const GlobalOptions& global, Action& action)
                         "How to enter the root filesystem: default (pivot_root) or chroot (lesson 1 demo; escapable)")
         ->type_name("string")
         ->check(CLI::IsMember({"default", "pivot_root", "chroot"}));
+    run_cmd->add_option("-l,--label", opts->labels, "Set meta data on a container")
+        ->type_name("list")
+        ->allow_extra_args(false);
     run_cmd->add_option("-m,--memory", opts->memory, "Memory limit")->type_name("bytes");
     run_cmd->add_option("--mount", opts->mounts, "Attach a filesystem mount to the container")
         ->type_name("mount")
@@ -357,11 +509,15 @@ void add_run_command(CLI::App& app, const GlobalOptions& global, Action& action)
     run_cmd->add_option("-p,--publish", opts->publish, "Publish a container's port(s) to the host")
         ->type_name("list")
         ->allow_extra_args(false);
+    run_cmd->add_flag("-P,--publish-all", opts->publish_all, "Publish all exposed ports to random ports");
     run_cmd->add_option("--pids-limit", opts->pids_limit, "Tune container pids limit (set -1 for unlimited)")
         ->type_name("int");
     run_cmd->add_flag("--rm", opts->remove, "Automatically remove the container when it exits");
+    run_cmd->add_option("--stop-signal", opts->stop_signal, "Signal to stop the container")->type_name("string");
     run_cmd->add_flag("-t,--tty", opts->tty, "Allocate a pseudo-TTY");
     run_cmd->add_option("--tmpfs", opts->tmpfs, "Mount a tmpfs directory")->type_name("list")->allow_extra_args(false);
+    run_cmd->add_option("-u,--user", opts->user, "Username or UID (format: <name|uid>[:<group|gid>])")
+        ->type_name("string");
     run_cmd->add_option("-v,--volume", opts->volumes, "Bind mount a volume")->type_name("list")->allow_extra_args(false);
     run_cmd->add_option("-w,--workdir", opts->workdir, "Working directory inside the container")->type_name("string");
 

@@ -2,11 +2,13 @@
 #pragma once
 
 #include "cgroup.hpp"
+#include "image/image_config.hpp"
 #include "network.hpp"
 #include "network/network_store.hpp"
 #include "volumes.hpp"
 
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -64,6 +66,23 @@ struct ContainerSpec {
     std::vector<std::string> env;        ///< final "KEY=VALUE" list
     std::string working_dir = "/";       ///< -w, else the image's WorkingDir, else "/"
     std::string hostname;                ///< --hostname, else the first 12 digits of the id
+    /// -u/--user, else the image's User: "NAME", "UID", "NAME:GROUP",
+    /// "UID:GID", looked up in the container's /etc/passwd and /etc/group
+    /// just before exec (runtime/container_user.hpp); "" = root.
+    std::string user;
+    /// The image's Labels with --label on top (docker's Config.Labels).
+    std::map<std::string, std::string> labels;
+    /// --stop-signal, else the image's StopSignal ("SIGQUIT", "3"); "" =
+    /// SIGTERM. What `kubik stop` sends first (`stop -s` overrides it).
+    std::string stop_signal;
+    /// The image's ExposedPorts ("80/tcp"), plus each -p's container port:
+    /// what `run -P` publishes and inspect's Config.ExposedPorts.
+    std::vector<std::string> exposed_ports;
+    /// The image's Volumes ("/data"): each got an anonymous volume in
+    /// `mounts` unless -v/--mount put something there.
+    std::vector<std::string> volumes;
+    /// The image's Healthcheck, recorded for inspect (lesson 11 runs it).
+    std::optional<ImageConfig::Healthcheck> healthcheck;
     bool hostname_given = false;         ///< --hostname: UTS namespace is required
 
     bool interactive = false;            ///< -i: keep stdin attached

@@ -156,6 +156,21 @@ void set_network_mode(ContainerSpec& spec, const std::string& mode) {
     }
 }
 
+// Docker's set of strings, {"80/tcp": {}} (null when empty), and back.
+nlohmann::json key_set_json(const std::vector<std::string>& keys) {
+    if (keys.empty()) return nullptr;
+    auto set = nlohmann::json::object();
+    for (const auto& key : keys) set[key] = nlohmann::json::object();
+    return set;
+}
+
+std::vector<std::string> keys_of(const nlohmann::json& obj, const char* key) {
+    std::vector<std::string> keys;
+    if (auto it = obj.find(key); it != obj.end() && it->is_object())
+        for (const auto& [name, value] : it->items()) keys.push_back(name);
+    return keys;
+}
+
 std::string port_key(const network::PublishedPort& p) {
     return std::to_string(p.container_port) + (p.protocol == network::Protocol::Udp ? "/udp" : "/tcp");
 }
@@ -330,6 +345,12 @@ nlohmann::json container_to_json(const ContainerInfo& info) {
           {"Env", s.env},
           {"WorkingDir", s.working_dir},
           {"Hostname", s.hostname},
+          {"User", s.user},
+          {"Labels", s.labels},
+          {"StopSignal", s.stop_signal},
+          {"ExposedPorts", key_set_json(s.exposed_ports)},
+          {"Volumes", key_set_json(s.volumes)},
+          {"Healthcheck", s.healthcheck ? healthcheck_to_json(*s.healthcheck) : nlohmann::json(nullptr)},
           {"Tty", s.tty},
           {"OpenStdin", s.interactive}}},
         {"HostConfig",
@@ -382,6 +403,14 @@ ContainerInfo container_from_json(const nlohmann::json& doc) {
     s.env = c.value("Env", std::vector<std::string>{});
     s.working_dir = c.value("WorkingDir", "/");
     s.hostname = c.value("Hostname", "");
+    // A record from before lesson 7 has none of these: root, SIGTERM, no labels.
+    s.user = c.value("User", "");
+    if (auto it = c.find("Labels"); it != c.end() && it->is_object())
+        s.labels = it->get<std::map<std::string, std::string>>();
+    s.stop_signal = c.value("StopSignal", "");
+    s.exposed_ports = keys_of(c, "ExposedPorts");
+    s.volumes = keys_of(c, "Volumes");
+    if (auto it = c.find("Healthcheck"); it != c.end()) s.healthcheck = healthcheck_from_json(*it);
     s.tty = c.value("Tty", false);
     s.interactive = c.value("OpenStdin", false);
     const auto& h = doc.at("HostConfig");

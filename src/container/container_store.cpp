@@ -122,8 +122,12 @@ CreatedContainer ContainerStore::create(const ContainerSpec& spec) const {
     }
     if (::symlink(spec.cgroup_path().c_str(), building.cgroup_link.c_str()) != 0)
         undo("symlink " + building.cgroup_link.string(), errno);
+    // The overlay's root directory has the upper directory's owner and mode:
+    // 0755 like docker's, or a container running as another user than root
+    // (USER, -u) could not even look up its /bin. The container's directory
+    // (0700) still keeps the host's other users out.
     for (const auto* dir : {&building.upper, &building.work})
-        if (::mkdir(dir->c_str(), 0700) != 0) undo("mkdir " + dir->string(), errno);
+        if (::mkdir(dir->c_str(), dir == &building.upper ? 0755 : 0700) != 0) undo("mkdir " + dir->string(), errno);
     // From here on the container exists: `ps -a` shows it, `rm -f` removes it.
     if (::rename(building.dir.c_str(), final_paths.dir.c_str()) != 0)
         undo("rename " + building.dir.string(), errno);

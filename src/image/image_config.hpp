@@ -20,8 +20,8 @@ struct ImageConfig {
     std::string working_dir;             ///< "" means "/"
     // Written by `kubik build` (lesson 7); docker's names in the JSON.
     std::string user;                    ///< User: "NAME", "UID", "UID:GID" ("" = root)
-    std::vector<std::string> exposed_ports; ///< ExposedPorts keys: "80/tcp", "53/udp" (sorted, unique)
-    std::vector<std::string> volumes;    ///< Volumes keys: "/data"
+    std::vector<std::string> exposed_ports; ///< ExposedPorts keys: "80/tcp", "53/udp" (sorted as strings, unique)
+    std::vector<std::string> volumes;    ///< Volumes keys: "/data" (sorted as strings, unique)
     std::map<std::string, std::string> labels; ///< Labels
     std::string stop_signal;             ///< StopSignal: "SIGTERM", "9" ("" = SIGTERM)
     std::vector<std::string> shell;      ///< Shell (SHELL instruction; "" = ["/bin/sh", "-c"])
@@ -31,13 +31,23 @@ struct ImageConfig {
         std::vector<std::string> test;   ///< ["CMD", …], ["CMD-SHELL", "…"] or ["NONE"]
         std::int64_t interval = 0, timeout = 0, start_period = 0, start_interval = 0;
         int retries = 0;
+        bool operator==(const Healthcheck&) const = default;
     };
     std::optional<Healthcheck> healthcheck; ///< absent = not set (inherit)
+
+    bool operator==(const ImageConfig&) const = default;
 };
 
 /// The whole image configuration document (OCI image-spec config.json).
 nlohmann::json image_config_to_json(const ImageConfig& config);
-/// Reads the "config" object; missing fields are empty.
+/// Reads the "config" object; missing fields are empty, and so are fields
+/// of another type than docker's (an image someone else made must still list).
 ImageConfig image_config_from_json(const nlohmann::json& doc);
+
+/// Docker's HealthConfig object ({"Test": […], "Interval": ns, …}; zero
+/// numbers left out), also in a container's Config.
+nlohmann::json healthcheck_to_json(const ImageConfig::Healthcheck& check);
+/// Reads a HealthConfig object; nullopt when `doc` is not an object.
+std::optional<ImageConfig::Healthcheck> healthcheck_from_json(const nlohmann::json& doc);
 
 } // namespace kubik

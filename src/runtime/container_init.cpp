@@ -8,6 +8,7 @@
 #include "process.hpp"
 #include "rootfs.hpp"
 #include "runtime/container_network.hpp"
+#include "runtime/container_user.hpp"
 #include "runtime/etc_files.hpp"
 #include "runtime/lesson_step.hpp"
 #include "runtime/mount_propagation.hpp"
@@ -23,6 +24,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 
@@ -46,7 +48,16 @@ namespace {
         // what the caller left open, this closes what kubik opened.
         // Close-on-exec, so the channel still reports a failed exec.
         ::close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
-        process::exec_command(ctx.spec.argv, ctx.spec.env);
+        if (ctx.spec.user.empty()) process::exec_command(ctx.spec.argv, ctx.spec.env);
+        // -u / the image's USER: names from the container's own /etc/passwd,
+        // now that its root is the root; the switch is the last thing before
+        // exec (the working directory was made as root, as runc does).
+        const ExecUser user = resolve_user_in_root(ctx.spec.user);
+        auto env = ctx.spec.env;
+        if (std::none_of(env.begin(), env.end(), [](const std::string& e) { return e.starts_with("HOME="); }))
+            env.push_back("HOME=" + user.home);
+        switch_user(user);
+        process::exec_command(ctx.spec.argv, env);
     });
 }
 

@@ -50,12 +50,12 @@ void signal_container(const ContainerInfo& info, int sig) {
                     kExitGeneric);
 }
 
-void stop_container(const ContainerInfo& info, std::chrono::seconds grace) {
+void stop_container(const ContainerInfo& info, std::chrono::seconds grace, int signal) {
     using namespace std::chrono_literals;
     UniqueFd init = open_process(info.state.pid, info.state.pid_start_time);
-    // init passes SIGTERM on to the command; SIGKILL it can't catch, and
-    // when PID 1 dies the kernel kills the rest of its PID namespace.
-    if (send_signal(init, SIGTERM) && !wait_exit(init, grace)) {
+    // init passes the stop signal on to the command; SIGKILL it can't catch,
+    // and when PID 1 dies the kernel kills the rest of its PID namespace.
+    if (send_signal(init, signal) && (signal == SIGKILL || !wait_exit(init, grace))) {
         send_signal(init, SIGKILL);
         wait_exit(init, 10s);
     }

@@ -3,6 +3,7 @@
 
 #include "container/container_store.hpp"
 
+#include <csignal>
 #include <chrono>
 
 namespace kubik {
@@ -16,10 +17,11 @@ bool wait_for_exit(pid_t pid, uint64_t start_time, std::chrono::milliseconds tim
 /// Throws kubik::Error (exit 1) if the container is not running.
 void signal_container(const ContainerInfo& info, int sig);
 
-/// docker stop: SIGTERM, then SIGKILL after `grace`; returns once the
-/// container's end is recorded (its monitor has exited), so that
-/// `kubik stop x && kubik rm x` works. A stopped container is left alone.
-void stop_container(const ContainerInfo& info, std::chrono::seconds grace);
+/// docker stop: `signal` (the container's stop signal, SIGTERM by default),
+/// then SIGKILL after `grace`; returns once the container's end is recorded
+/// (its monitor has exited), so that `kubik stop x && kubik rm x` works. A
+/// stopped container is left alone.
+void stop_container(const ContainerInfo& info, std::chrono::seconds grace, int signal = SIGTERM);
 
 /// docker rm: removes container `id`'s files, name and cgroup (killing
 /// whatever is still in it). A running one is an error unless `force`, which

@@ -1,0 +1,52 @@
+// `run -u/--user` and the image's USER: who the command runs as.
+//
+// Docker (runc's libcontainer/user) reads the names in the *container's*
+// /etc/passwd and /etc/group, never the host's: "www-data" is whatever uid
+// the image gives it. So the switch happens in the container, once its root
+// is entered, just before exec:
+//
+//   resolve_user("www-data", passwd, group) ─> ExecUser ─> switch_user()
+//
+// The order of the calls is the kernel's rule: setgroups() and setgid()
+// need CAP_SETGID, which setuid() to a non-zero uid takes away, so the
+// groups go first and the uid last.
+#pragma once
+
+#include <sys/types.h>
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace kubik {
+
+/// Who a container's command runs as.
+struct ExecUser {
+    uid_t uid = 0;
+    gid_t gid = 0;
+    std::vector<gid_t> groups; ///< supplementary groups (setgroups)
+    std::string home = "/";    ///< HOME when the environment has none
+};
+
+/// Docker's --user syntax, checked without any passwd file: "NAME", "UID",
+/// "NAME:GROUP", "UID:GID" (and mixes). Throws kubik::Error (125) for an
+/// empty part ("1000:") or a number out of range.
+void check_user_spec(const std::string& user);
+
+/// Resolves `user` (see check_user_spec) against the text of the
+/// container's /etc/passwd and /etc/group, as runc does: a name must be in
+/// passwd ("unable to find user NAME: no matching entries in passwd file"),
+/// a number need not be (its gid is then 0 and its home "/"); a group name
+/// must be in group; without a group, the user's passwd gid, and the groups
+/// of /etc/group that list the user as a member are its supplementary ones.
+ExecUser resolve_user(const std::string& user, std::string_view passwd, std::string_view group);
+
+/// resolve_user() with the files of the root the caller is in (a missing
+/// file reads as empty; one that isn't a regular file is refused, so that a
+/// FIFO at /etc/passwd can't hang the start).
+ExecUser resolve_user_in_root(const std::string& user);
+
+/// setgroups, setgid, setuid, in that order. Throws kubik::Error naming the call.
+void switch_user(const ExecUser& user);
+
+} // namespace kubik
