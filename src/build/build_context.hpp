@@ -6,7 +6,9 @@
 #include "dockerfile.hpp"
 
 #include <filesystem>
+#include <memory>
 #include <optional>
+#include <regex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -34,6 +36,9 @@ private:
     struct Pattern {
         std::string text;
         bool exception = false;
+        /// `text` compiled (ignore_rules.cpp), shared by copies of the rules.
+        std::shared_ptr<const std::regex> compiled;
+        std::size_t components = 0; ///< how many '/'-separated parts `text` has
     };
     std::vector<Pattern> patterns_;
 };
@@ -42,16 +47,29 @@ private:
 struct ContextSource {
     std::filesystem::path path;  ///< on the host, inside the context directory
     std::string relative;        ///< its path relative to the context ("" = the root)
+    /// The name a copy gets where docker keeps the source's name (a file
+    /// to "dir/"): the last component as the source named it, also when that
+    /// was a symlink in the context that `path` is the resolved target of.
+    std::string name;
 };
 
 /// A build context on the host. A tar given on stdin is unpacked into a temp
 /// directory owned (and removed) by this object.
 class BuildContext {
 public:
-    /// `dir`: the context directory. Reads DIR/.dockerignore when present.
-    static BuildContext from_directory(const std::filesystem::path& dir);
+    /// `dir`: the context directory. Reads DIR/.dockerignore when present;
+    /// with `dockerfile` (-f, as read_dockerfile takes it), a file named
+    /// after it, "FILE.dockerignore" beside it, is read instead when there
+    /// is one (BuildKit's per-Dockerfile ignore file: Dockerfile.dev uses
+    /// Dockerfile.dev.dockerignore).
+    static BuildContext from_directory(const std::filesystem::path& dir, const std::filesystem::path& dockerfile = {});
     /// A tar stream (`kubik build -`): unpacked into a temp directory below `scratch`.
     static BuildContext from_tar(int fd, const std::filesystem::path& scratch);
+    /// The root filesystem of an image or an earlier stage, for `COPY
+    /// --from=`: no .dockerignore, and its symlinks are the image's, so an
+    /// absolute one ("/usr/lib -> /lib") and ".." are resolved inside
+    /// `rootfs` (as RESOLVE_IN_ROOT would) instead of being refused.
+    static BuildContext from_image_root(const std::filesystem::path& rootfs);
     BuildContext(BuildContext&&) noexcept;
     BuildContext& operator=(BuildContext&&) noexcept;
     ~BuildContext();
@@ -77,11 +95,16 @@ public:
     /// "Dockerfile"), or an absolute/relative host path given with -f.
     std::string read_dockerfile(const std::filesystem::path& file) const;
 
+    /// Where read_dockerfile(file) reads from.
+    std::filesystem::path dockerfile_path(const std::filesystem::path& file) const;
+
 private:
     BuildContext() = default;
     std::filesystem::path dir_;
     std::filesystem::path owned_tmp_; ///< removed in the destructor when set
     IgnoreRules ignore_;
+    bool image_root_ = false; ///< from_image_root: symlinks resolve inside dir_
+
 };
 
 /// Copies the resolved sources to `dest` in the image (root `root_fd`) as
@@ -93,5 +116,9 @@ private:
 /// copy_into_root() for each copy.
 void copy_sources(const BuildContext& context, const std::vector<ContextSource>& sources, int root_fd,
                   const std::string& dest, const dockerfile::CopyOptions& options);
+
+/// Whether `path` is a directory in the image whose root is `root_fd`, its
+/// symlinks followed inside the root (openat2 RESOLVE_IN_ROOT).
+bool is_directory_in_image(int root_fd, const std::string& path);
 
 } // namespace kubik::build
