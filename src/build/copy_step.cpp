@@ -5,7 +5,6 @@
 #include "core/unique_fd.hpp"
 
 #include <fcntl.h>
-#include <fnmatch.h>
 #include <linux/openat2.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -71,8 +70,6 @@ bool is_dir_in_root(int root_fd, const std::string& path) {
     return static_cast<bool>(fd);
 }
 
-bool has_wildcard(const std::string& s) { return s.find_first_of("*?[") != std::string::npos; }
-
 } // namespace
 
 std::pair<uid_t, gid_t> resolve_chown(int root_fd, const std::string& spec) {
@@ -130,47 +127,6 @@ void copy_host_paths(const std::vector<fs::path>& sources, int root_fd, const st
         if (!S_ISDIR(st.st_mode) && into_dir) target = (base == "/" ? "" : base) + "/" + source.filename().string();
         dockerfile::copy_into_root(source, root_fd, target, options);
     }
-}
-
-std::vector<fs::path> resolve_in_stage(const fs::path& source_root, int source_fd,
-                                       const std::vector<std::string>& patterns) {
-    std::vector<fs::path> out;
-    auto resolve_one = [&](const std::string& path) -> std::optional<fs::path> {
-        UniqueFd fd(open_in_root(source_fd, path, O_PATH));
-        if (!fd) return std::nullopt;
-        // Where the kernel resolved it, as a path in our mount namespace:
-        // below the source's mount, since RESOLVE_IN_ROOT never leaves it.
-        char buf[4096];
-        std::string link = "/proc/self/fd/" + std::to_string(fd.get());
-        ssize_t n = ::readlink(link.c_str(), buf, sizeof buf - 1);
-        if (n < 0) throw_errno("readlink " + link);
-        fs::path host(std::string(buf, static_cast<size_t>(n)));
-        auto rel = host.lexically_relative(source_root);
-        if (rel.empty() || *rel.begin() == "..") throw Error("COPY --from: " + path + " resolves outside the source", 1);
-        return host;
-    };
-    for (const auto& raw : patterns) {
-        std::string pattern = "/" + raw.substr(raw.find_first_not_of('/') == std::string::npos ? raw.size()
-                                                                                               : raw.find_first_not_of('/'));
-        fs::path p(pattern);
-        if (!has_wildcard(p.filename().string())) {
-            auto host = resolve_one(pattern);
-            if (!host) throw Error("failed to compute cache key: \"" + pattern + "\": not found", 1);
-            out.push_back(*host);
-            continue;
-        }
-        auto dir = resolve_one(p.parent_path().string());
-        std::vector<fs::path> matched;
-        std::error_code ec;
-        if (dir)
-            for (const auto& entry : fs::directory_iterator(*dir, ec))
-                if (::fnmatch(p.filename().c_str(), entry.path().filename().c_str(), FNM_PERIOD) == 0)
-                    matched.push_back(entry.path());
-        if (matched.empty()) throw Error("failed to compute cache key: \"" + pattern + "\": not found", 1);
-        std::sort(matched.begin(), matched.end());
-        out.insert(out.end(), matched.begin(), matched.end());
-    }
-    return out;
 }
 
 } // namespace kubik::build

@@ -1,5 +1,5 @@
-// COPY and ADD: the files a step copies into its root (a StepRoot), from the
-// build context, from another stage or image (--from), or from a heredoc.
+// COPY and ADD's own helpers (the rest is the context's copy_sources):
+// --chown and --chmod, paths in the image, and heredoc sources.
 #pragma once
 
 #include "build/build_context.hpp"
@@ -30,12 +30,5 @@ mode_t parse_chmod(const std::string& text);
 /// dest ends in '/' or is a directory in the image, else to dest itself.
 void copy_host_paths(const std::vector<std::filesystem::path>& sources, int root_fd, const std::string& dest,
                      const dockerfile::CopyOptions& options);
-
-/// The sources of COPY --from: `patterns` (absolute in the source root, a
-/// '*', '?' or '[' in the last component matches names) resolved inside the
-/// mounted source root `source_root` (opened as `source_fd`), to host paths
-/// below it. Throws "failed to compute cache key: \"/x\": not found".
-std::vector<std::filesystem::path> resolve_in_stage(const std::filesystem::path& source_root, int source_fd,
-                                                    const std::vector<std::string>& patterns);
 
 } // namespace kubik::build

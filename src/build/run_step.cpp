@@ -77,6 +77,7 @@ ContainerSpec step_spec(const fs::path& root, const BuildState& state, const Run
     spec.argv = step.argv;
     spec.working_dir = step.working_dir.empty() ? "/" : step.working_dir;
     spec.hostname = spec.id.substr(0, 12);
+    spec.user = step.user;
     spec.cgroup_parent = step.cgroup_parent;
     spec.mounts = step.mounts;
     NetworkChoice network = decide_network(root, step.network == "default" ? "bridge" : step.network, false, false, false);

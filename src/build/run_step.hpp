@@ -19,6 +19,7 @@ struct RunStep {
     std::vector<std::string> argv;     ///< the command (shell form already wrapped in SHELL)
     std::vector<std::string> env;      ///< "K=V": the stage's ENV and the build args in scope
     std::string working_dir = "/";     ///< the stage's WORKDIR
+    std::string user;                  ///< the stage's USER ("" = root), switched to as `run -u` does
     std::string network = "none";      ///< none, host, or a kubik network ("bridge", "default")
     std::string cgroup_parent;         ///< the build's cgroup parent
     std::vector<ContainerMount> mounts; ///< RUN --mount (type=cache, type=bind)

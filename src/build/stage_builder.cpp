@@ -10,6 +10,7 @@
 // very same image ID, and runs nothing.
 #include "build/build_session.hpp"
 
+#include "build/add_source.hpp"
 #include "build/copy_step.hpp"
 #include "build/instruction_config.hpp"
 #include "build/run_step.hpp"
@@ -19,10 +20,6 @@
 #include "core/not_implemented.hpp"
 #include "dockerfile.hpp"
 
-#if __has_include("build/add_source.hpp")
-#include "build/add_source.hpp"
-#define KUBIK_HAVE_ADD_SOURCE 1
-#endif
 
 #include <nlohmann/json.hpp>
 
@@ -390,6 +387,8 @@ private:
         std::string created_by = "RUN " + (args.empty() ? "" : "|" + std::to_string(args.size()) + " " + join(args) + " ") +
                                  join(argv) + " # buildkit";
         std::string network = in.flag("network").value_or(s_.options.network);
+        // The user is in the key through the USER step before; network and
+        // mounts are not in history, so they go in here.
         std::string key = key_of(created_by + "\n" + flags_text(in, {"network"}) + "network=" + network);
         if (from_cache(key)) return true;
 
@@ -407,6 +406,7 @@ private:
         if (std::none_of(step.env.begin(), step.env.end(), [](const std::string& e) { return e.rfind("PATH=", 0) == 0; }))
             step.env.insert(step.env.begin(), kDefaultPath);
         step.working_dir = config.working_dir.empty() ? "/" : config.working_dir;
+        step.user = config.user;
         step.network = network;
         step.cgroup_parent = s_.options.cgroup_parent;
         step.mounts = run_mounts(in);
@@ -506,9 +506,7 @@ private:
                         if (h.name == name) heredocs.push_back(&h);
                     continue;
                 }
-                if (add && (word.rfind("http://", 0) == 0 || word.rfind("https://", 0) == 0 ||
-                            word.rfind("git@", 0) == 0))
-                    throw Error("ADD from a URL is not supported offline: " + word, 1);
+                if (add) refuse_url(word);
                 auto found = s_.context.resolve(word);
                 all.insert(all.end(), found.begin(), found.end());
             }
@@ -522,13 +520,19 @@ private:
         StepRoot root(s_.store, state_.store_layers());
         if (!chown.empty()) std::tie(options.uid, options.gid) = resolve_chown(root.fd(), chown);
         if (from_state) {
+            // The other stage's root, seen as a context whose symlinks are
+            // its own: resolved inside it, with COPY's usual rules.
             StepRoot source(s_.store, from_state->store_layers());
-            auto paths = resolve_in_stage(source.merged(), source.fd(), words);
-            copy_host_paths(paths, root.fd(), dest, options);
+            BuildContext image_root = BuildContext::from_image_root(source.merged());
+            std::vector<ContextSource> sources;
+            for (const auto& word : words) {
+                auto found = image_root.resolve(word);
+                sources.insert(sources.end(), found.begin(), found.end());
+            }
+            copy_sources(image_root, sources, root.fd(), dest, options);
         } else {
             std::vector<ContextSource> plain;
             for (const auto& src : context_sources) {
-#ifdef KUBIK_HAVE_ADD_SOURCE
                 struct stat st{};
                 if (add && ::lstat(src.path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && is_archive(src.path)) {
                     std::string into = dest;
@@ -536,7 +540,6 @@ private:
                     extract_archive(src.path, root.fd(), into);
                     continue;
                 }
-#endif
                 plain.push_back(src);
             }
             if (!plain.empty()) {

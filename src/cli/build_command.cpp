@@ -120,7 +120,8 @@ int build(const GlobalOptions& global, const BuildFlags& flags) {
     } else {
         if (!fs::is_directory(flags.context))
             throw Error("unable to prepare context: path \"" + flags.context + "\" not found", kExitGeneric);
-        context.emplace(build::BuildContext::from_directory(fs::absolute(flags.context)));
+        context.emplace(build::BuildContext::from_directory(
+            fs::absolute(flags.context), flags.file.empty() || flags.file == "-" ? fs::path() : fs::absolute(flags.file)));
     }
 
     std::string text;

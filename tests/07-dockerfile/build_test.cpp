@@ -238,6 +238,13 @@ TEST_F(Build, ConfigInstructionsWriteDockersFields) {
     EXPECT_EQ(doc["rootfs"]["diff_ids"].size(), 1u);
 }
 
+TEST_F(Build, RunStepsRunAsTheStagesUser) {
+    dockerfile("FROM busybox\nUSER 1000:1001\nRUN id -u && id -g\nUSER root\nRUN id -u\n");
+    auto r = build_ok({"-t", "users"});
+    EXPECT_TRUE(has_line(r.err, "#3 1000") && has_line(r.err, "#3 1001")) << r.err;
+    EXPECT_TRUE(has_line(r.err, "#5 0")) << r.err;
+}
+
 TEST_F(Build, TarContextOnStdin) {
     // The context as a tar: busybox's tar in a first image makes it.
     dockerfile("FROM busybox\nRUN mkdir /c && echo 'FROM busybox' > /c/Dockerfile && "
