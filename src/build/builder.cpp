@@ -3,7 +3,6 @@
 #include "build/builder.hpp"
 
 #include "build/build_session.hpp"
-#include "build/step_mount.hpp"
 #include "core/error.hpp"
 #include "dockerfile.hpp"
 
@@ -89,9 +88,6 @@ int target_stage(const BuildSession& s) {
 Image build_image(const dockerfile::Dockerfile& file, const BuildContext& context, const BuildOptions& options,
                   const BuildOutput& output) {
     auto started = std::chrono::steady_clock::now();
-    // Every mount the build makes (the COPY steps' overlays) lives in a mount
-    // namespace of the build's own: nothing can be left on the host.
-    enter_build_mount_namespace();
     BuildSession s(file, context, options, output);
     declare_global_args(s);
     int target = target_stage(s);

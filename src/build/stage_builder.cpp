@@ -412,6 +412,11 @@ private:
         step.mounts = run_mounts(in);
 
         auto result = run_step(s_.options.root, state_, step, [&](const fs::path& upper) {
+            // The runtime made the mount points the image lacked; BuildKit
+            // leaves them out of the layer, and so does kubik (when empty:
+            // the mount hid anything written there).
+            for (const auto& m : step.mounts)
+                if (!dir_in_layers(state_, m.mount.target)) ::rmdir((upper / m.mount.target.substr(1)).c_str());
             add_layer_step(s_.store, state_, upper, created_by);
         });
         std::istringstream lines(result.output);

@@ -27,6 +27,10 @@ void enter_build_mount_namespace() {
 }
 
 StepRoot::StepRoot(const ImageStore& store, const std::vector<Layer>& layers) {
+    // Every mount the build makes lives in a mount namespace of the build's
+    // own: nothing can be left on the host. Entered on the first mount only,
+    // so a fully cached build costs no unshare.
+    enter_build_mount_namespace();
     fs::create_directories(store.dir() / "tmp");
     dir_ = store.temp_path("step");
     upper_ = dir_ / "upper";

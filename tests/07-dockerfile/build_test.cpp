@@ -245,6 +245,31 @@ TEST_F(Build, RunStepsRunAsTheStagesUser) {
     EXPECT_TRUE(has_line(r.err, "#5 0")) << r.err;
 }
 
+TEST_F(Build, RunBindMountSeesTheContextReadOnly) {
+    file("src/input.txt", "bound\n");
+    dockerfile("FROM busybox\n"
+               "RUN --mount=type=bind,source=src,target=/src cat /src/input.txt > /copied && "
+               "(touch /src/new 2>/dev/null && echo writable || echo read-only) > /mode\n");
+    build_ok({"-t", "bind"});
+    EXPECT_EQ(slurp(in_layers("bind", "/copied")), "bound\n");
+    EXPECT_EQ(slurp(in_layers("bind", "/mode")), "read-only\n");
+    EXPECT_FALSE(fs::exists(context_ / "src/new"));
+    // The mount point is not part of the image.
+    EXPECT_EQ(in_layers("bind", "/src"), fs::path());
+}
+
+TEST_F(Build, DockerfileFromStdinAndFromAnotherPath) {
+    file("a.txt", "a\n");
+    RunOptions in;
+    in.stdin_data = "FROM busybox\nCOPY a.txt /from-stdin\n";
+    auto r = kubik({"build", "--cgroup-parent", cgroup_parent(), "-t", "stdin", "-f", "-", context_.string()}, in);
+    ASSERT_EQ(r.exit_code, 0) << r.describe();
+    EXPECT_EQ(slurp(in_layers("stdin", "/from-stdin")), "a\n");
+    put(root_ / "elsewhere" / "Build.file", "FROM busybox\nCOPY a.txt /from-file\n");
+    build_ok({"-t", "other", "-f", (root_ / "elsewhere" / "Build.file").string()});
+    EXPECT_EQ(slurp(in_layers("other", "/from-file")), "a\n");
+}
+
 TEST_F(Build, TarContextOnStdin) {
     // The context as a tar: busybox's tar in a first image makes it.
     dockerfile("FROM busybox\nRUN mkdir /c && echo 'FROM busybox' > /c/Dockerfile && "
