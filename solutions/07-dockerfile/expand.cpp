@@ -134,11 +134,17 @@ private:
         }
         ++i_; // the '{'
         if (at_end()) fail("syntax error: missing '}'");
+        // Each ${…:-…} inside another is one more call deep: a hostile
+        // Dockerfile must get an error, not a stack overflow.
+        if (++depth_ > kMaxDepth) fail("substitutions nested more than " + std::to_string(kMaxDepth) + " deep");
         const auto n = name();
         if (n.empty()) fail("syntax error: bad substitution");
         if (at_end()) fail("syntax error: missing '}'");
         const char c = s_[i_++];
-        if (c == '}') return lookup_(n).value_or("");
+        if (c == '}') {
+            --depth_;
+            return lookup_(n).value_or("");
+        }
         bool colon = false;
         char modifier = c;
         if (c == ':') {
@@ -150,6 +156,7 @@ private:
             fail(std::string("unsupported modifier (") + (colon ? ":" : "") + modifier +
                  ") in substitution: only ${NAME:-word}, ${NAME:+word}, ${NAME-word} and ${NAME+word} are supported");
         const std::string word = until('}');
+        --depth_;
         const auto value = lookup_(n);
         // With ':' an empty value counts as unset, without it only unset does.
         const bool set = value.has_value() && (!colon || !value->empty());
@@ -161,6 +168,8 @@ private:
     const VariableLookup& lookup_;
     char escape_;
     std::size_t i_ = 0;
+    int depth_ = 0;
+    static constexpr int kMaxDepth = 100;
 };
 // END SOLUTION
 

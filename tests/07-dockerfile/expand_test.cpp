@@ -124,6 +124,21 @@ TEST_F(ParseFunctions, ExpandAsksTheLookupForExactNames) {
     EXPECT_EQ(asked, (std::vector<std::string>{"ab", "d_1", "e"}));
 }
 
+TEST_F(ParseFunctions, ExpandDeepNestingIsAnErrorNotACrash) {
+    std::string deep;
+    for (int i = 0; i < 200000; ++i) deep += "${X:-";
+    deep += "x";
+    for (int i = 0; i < 200000; ++i) deep += "}";
+    const auto e = error_of([&deep] { (void)ex(deep); });
+    EXPECT_FALSE(e.empty()) << "200000 nested substitutions: refused, not a stack overflow";
+    EXPECT_EQ(e.find("not a kubik::Error"), std::string::npos) << e.substr(0, 200);
+    std::string fine;
+    for (int i = 0; i < 50; ++i) fine += "${X:-";
+    fine += "x";
+    for (int i = 0; i < 50; ++i) fine += "}";
+    EXPECT_EQ(ex(fine), "x") << "50 levels are fine";
+}
+
 class ExpandErrors : public ParseFunctions,
                      public ::testing::WithParamInterface<std::pair<const char*, const char*>> {};
 
