@@ -105,6 +105,8 @@ void hash_file_content(Sha256& hash, const fs::path& path) {
     field(hash, content.digest());
 }
 
+void hash_children(Sha256& hash, const fs::path& dir, const std::string& relative, const IgnoreRules& ignore);
+
 // One entry and, for a directory, everything in it that the context holds.
 void hash_tree(Sha256& hash, const fs::path& path, const std::string& relative, const IgnoreRules& ignore) {
     struct stat st {};
@@ -132,28 +134,29 @@ void hash_tree(Sha256& hash, const fs::path& path, const std::string& relative, 
     } else if (type == 'c' || type == 'b') {
         field(hash, std::to_string(st.st_rdev));
     } else if (type == 'd') {
-        for (const auto& name : sorted_entries(path)) {
-            const std::string child = relative.empty() ? name : relative + "/" + name;
-            if (ignore.excluded(child)) {
-                struct stat cst {};
-                const bool dir = ::lstat((path / name).c_str(), &cst) == 0 && S_ISDIR(cst.st_mode);
-                if (!dir || !ignore.may_reinclude_under(child)) continue;
-                // An excluded directory walked for its exceptions: only what
-                // is re-included counts, under the directory's name.
-                field(hash, "x");
-                field(hash, name);
-                for (const auto& grand : sorted_entries(path / name)) {
-                    const std::string g = child + "/" + grand;
-                    if (ignore.excluded(g)) continue;
-                    field(hash, grand);
-                    hash_tree(hash, path / name / grand, g, ignore);
-                }
-                continue;
-            }
-            field(hash, name);
-            hash_tree(hash, path / name, child, ignore);
-        }
+        hash_children(hash, path, relative, ignore);
         field(hash, "end");
+    }
+}
+
+// The entries of a directory that the context holds, by name. An excluded
+// directory that an exception may re-include below is walked for those
+// (copy_sources copies them), at any depth.
+void hash_children(Sha256& hash, const fs::path& dir, const std::string& relative, const IgnoreRules& ignore) {
+    for (const auto& name : sorted_entries(dir)) {
+        const std::string child = relative.empty() ? name : relative + "/" + name;
+        if (ignore.excluded(child)) {
+            struct stat st {};
+            const bool is_dir = ::lstat((dir / name).c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+            if (!is_dir || !ignore.may_reinclude_under(child)) continue;
+            field(hash, "x");
+            field(hash, name);
+            hash_children(hash, dir / name, child, ignore);
+            field(hash, "end");
+            continue;
+        }
+        field(hash, name);
+        hash_tree(hash, dir / name, child, ignore);
     }
 }
 

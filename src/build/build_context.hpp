@@ -31,6 +31,8 @@ public:
     /// Whether some `!` pattern could re-include something under `dir`
     /// (so an excluded directory must still be walked).
     bool may_reinclude_under(std::string_view dir) const;
+    /// No patterns at all: nothing is excluded (and no walk needs to ask).
+    bool empty() const { return patterns_.empty(); }
 
 private:
     struct Pattern {

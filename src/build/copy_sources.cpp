@@ -87,6 +87,7 @@ struct FilteredCopy {
 
     // Whether something below `host` (context path `relative`) is excluded.
     bool excludes_below(const fs::path& host, const std::string& relative) const {
+        if (ignore.empty()) return false;
         for (const auto& name : entries_of(host)) {
             const std::string child = child_of(relative, name);
             if (ignore.excluded(child)) return true;

@@ -232,6 +232,21 @@ TEST_F(ContextTest, DigestLeavesExcludedFilesOut) {
     EXPECT_EQ(ctx.sources_digest(ctx.resolve("src")), first) << "what docker never sends can't change the key";
 }
 
+TEST_F(ContextTest, DigestSeesReincludedFilesDeepInExcludedDirectories) {
+    make_file(context() / "logs/a/b/keep.txt", "1");
+    make_file(context() / "logs/a/b/drop.txt", "x");
+    make_file(context() / ".dockerignore", "logs\n!logs/a/b/keep.txt\n");
+    const auto digest = [&] {
+        const BuildContext ctx = BuildContext::from_directory(context());
+        return ctx.sources_digest(ctx.resolve("."));
+    };
+    const std::string first = digest();
+    make_file(context() / "logs/a/b/drop.txt", "y");
+    EXPECT_EQ(digest(), first) << "an excluded file changed";
+    make_file(context() / "logs/a/b/keep.txt", "2");
+    EXPECT_NE(digest(), first) << "a re-included file three levels below an excluded directory changed";
+}
+
 TEST_F(ContextTest, DigestOfDifferentSourceListsDiffers) {
     make_file(context() / "a", "x");
     make_file(context() / "b", "x");
