@@ -113,6 +113,11 @@ TEST_F(BuildErrors, ARunStepLeavesNoNetworkWithoutTheFlag) {
     dockerfile("FROM busybox\nRUN ls /sys/class/net > /nets\n");
     build_ok({"-t", "nonet"});
     EXPECT_EQ(slurp(in_layers("nonet", "/nets")), "lo\n");
+    // --network host: the host's interfaces; RUN --network=none wins over it.
+    dockerfile("FROM busybox\nRUN ls /sys/class/net > /nets\nRUN --network=none ls /sys/class/net > /none\n");
+    build_ok({"-t", "hostnet", "--network", "host"});
+    EXPECT_GT(lines_of(slurp(in_layers("hostnet", "/nets"))).size(), 1u) << slurp(in_layers("hostnet", "/nets"));
+    EXPECT_EQ(slurp(in_layers("hostnet", "/none")), "lo\n");
 }
 
 } // namespace
