@@ -72,6 +72,27 @@ bool is_dir_in_root(int root_fd, const std::string& path) {
 
 } // namespace
 
+bool make_directories_in_root(int root_fd, const std::string& path) {
+    bool made = false;
+    std::string prefix;
+    for (const auto& part : fs::path(path).relative_path()) {
+        std::string name = part.string();
+        if (name.empty() || name == ".") continue;
+        UniqueFd parent(open_in_root(root_fd, prefix.empty() ? "/" : prefix, O_PATH | O_DIRECTORY));
+        if (!parent) throw_errno("open " + (prefix.empty() ? "/" : prefix) + " in the image");
+        prefix += "/" + name;
+        UniqueFd existing(open_in_root(root_fd, prefix, O_PATH | O_DIRECTORY));
+        if (existing) continue;
+        if (errno == ENOTDIR) throw Error("mkdir " + prefix + ": not a directory", 1);
+        // The parent is resolved already; the new name is a plain entry in it.
+        if (::mkdirat(parent.get(), name.c_str(), 0755) != 0 && errno != EEXIST)
+            throw_errno("mkdir " + prefix + " in the image");
+        ::fchmodat(parent.get(), name.c_str(), 0755, 0);
+        made = true;
+    }
+    return made;
+}
+
 std::pair<uid_t, gid_t> resolve_chown(int root_fd, const std::string& spec) {
     std::string user = spec, group;
     if (auto colon = spec.find(':'); colon != std::string::npos) {

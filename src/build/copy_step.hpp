@@ -16,6 +16,12 @@ namespace kubik::build {
 /// the image, never out. `flags` are open(2)'s. Returns -1 with errno set.
 int open_in_root(int root_fd, const std::string& path, int flags);
 
+/// mkdir -p of `path` (absolute) inside the image below `root_fd`, each
+/// component resolved with RESOLVE_IN_ROOT, new ones 0755 and root's.
+/// Returns whether it made any. Throws kubik::Error naming the path when a
+/// component is a file.
+bool make_directories_in_root(int root_fd, const std::string& path);
+
 /// The uid/gid of --chown=USER[:GROUP]: numbers, or names looked up in the
 /// image's /etc/passwd and /etc/group (inside `root_fd`). Throws kubik::Error
 /// "unable to find user NAME" as docker does.

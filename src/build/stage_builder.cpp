@@ -448,19 +448,16 @@ private:
             add_empty_step(state_, created_by);
         } else {
             // Docker makes the directory (root, 0755) as the step's layer.
-            fs::path tmp = s_.store.temp_path("workdir");
-            struct Remove {
-                fs::path p;
-                ~Remove() { remove_tree_quietly(p); }
-            } remove{tmp};
-            fs::create_directories(tmp / dir.substr(1));
-            fs::path p = tmp;
-            ::chmod(p.c_str(), 0755);
-            for (const auto& part : fs::path(dir.substr(1))) {
-                p /= part;
-                ::chmod(p.c_str(), 0755);
+            // Made through the image's root, so that a symlink on the way
+            // ("/var/run -> /run") is followed inside the image and stays a
+            // symlink, instead of being shadowed by a new directory.
+            StepRoot root(s_.store, state_.store_layers());
+            if (!make_directories_in_root(root.fd(), dir)) {
+                add_empty_step(state_, created_by);
+            } else {
+                root.unmount();
+                add_layer_step(s_.store, state_, root.upper(), created_by);
             }
-            add_layer_step(s_.store, state_, tmp, created_by);
         }
         finish(key);
         return false;

@@ -270,6 +270,18 @@ TEST_F(Build, DockerfileFromStdinAndFromAnotherPath) {
     EXPECT_EQ(slurp(in_layers("other", "/from-file")), "a\n");
 }
 
+TEST_F(Build, WorkdirThroughASymlinkKeepsTheSymlink) {
+    dockerfile("FROM busybox\nRUN mkdir /real && ln -s /real /link\nWORKDIR /link/sub\nRUN pwd -P > /real/pwd\n");
+    build_ok({"-t", "wd"});
+    struct stat st{};
+    ASSERT_EQ(::lstat(in_layers("wd", "/link").c_str(), &st), 0);
+    EXPECT_TRUE(S_ISLNK(st.st_mode)) << "WORKDIR replaced the image's symlink with a directory";
+    ASSERT_EQ(::lstat(in_layers("wd", "/real/sub").c_str(), &st), 0);
+    EXPECT_TRUE(S_ISDIR(st.st_mode));
+    EXPECT_EQ(slurp(in_layers("wd", "/real/pwd")), "/real/sub\n");
+    EXPECT_EQ(image_config("wd")["config"]["WorkingDir"], "/link/sub");
+}
+
 TEST_F(Build, TarContextOnStdin) {
     // The context as a tar: busybox's tar in a first image makes it.
     dockerfile("FROM busybox\nRUN mkdir /c && echo 'FROM busybox' > /c/Dockerfile && "
