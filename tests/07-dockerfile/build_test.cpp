@@ -41,6 +41,16 @@ TEST_F(Build, SevenStepsMakeAnImageThatRuns) {
     for (const auto& h : doc["history"]) (h.value("empty_layer", false) ? empty : full)++;
     EXPECT_EQ(full, 4) << doc["history"].dump(2);
     EXPECT_EQ(empty, 3) << doc["history"].dump(2);
+    // History lines as BuildKit writes them, variables expanded.
+    const json& history = doc["history"];
+    ASSERT_GE(history.size(), 7u);
+    auto created_by = [&](size_t from_end) { return history[history.size() - from_end]["created_by"].get<std::string>(); };
+    EXPECT_EQ(created_by(1), "CMD [\"cat\" \"/app/run.txt\"]");
+    EXPECT_EQ(created_by(2), "EXPOSE map[5000/tcp:{}]");
+    EXPECT_EQ(created_by(3), "RUN /bin/sh -c echo \"$GREETING from run\" > run.txt && cat a.txt # buildkit");
+    EXPECT_EQ(created_by(4), "COPY a.txt /app/ # buildkit");
+    EXPECT_EQ(created_by(5), "WORKDIR /app");
+    EXPECT_EQ(created_by(6), "ENV GREETING=hello");
 
     auto run = run_image("demo");
     EXPECT_EQ(run.exit_code, 0) << run.describe();
