@@ -10,6 +10,8 @@
 // copied directory at all (copy.cpp copies it as a link).
 #include "build/build_context.hpp"
 
+#include "build/add_source.hpp"
+
 #include "core/error.hpp"
 #include "core/files.hpp"
 #include "core/sha256.hpp"
@@ -183,19 +185,53 @@ BuildContext BuildContext::from_tar(int fd, const fs::path& scratch) {
     std::string tmpl = (scratch / "context-XXXXXX").string();
     if (::mkdtemp(tmpl.data()) == nullptr) throw_errno("create a directory for the build context in " + scratch.string());
     BuildContext context;
-    context.owned_tmp_ = tmpl;
-    try {
-        // LayerRoot is the layer unpacker: no entry can be written outside
-        // the directory, whatever its name or the symlinks before it.
-        image::TarReader tar(fd, "build context from stdin");
-        image::LayerRoot root(context.owned_tmp_);
-        image::TarEntry entry;
-        while (tar.next(entry)) root.extract(entry, tar);
-        root.finish();
-    } catch (const Error& e) {
-        throw Error(std::string("read the build context from stdin: ") + e.what(), kExitGeneric);
+    context.owned_tmp_ = tmpl; // removed by ~BuildContext, also when this throws
+    const fs::path raw = context.owned_tmp_ / "stdin";
+    const fs::path dir = context.owned_tmp_ / "context";
+    fs::create_directory(dir);
+    // Stdin is read to a file first: a pipe can be read once, and what it
+    // holds decides what it is. `docker build - < Dockerfile` is a Dockerfile
+    // and no context; `tar c . | docker build -` a context.
+    {
+        const UniqueFd out(::open(raw.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
+        if (!out) throw_errno("create " + raw.string());
+        char buf[1 << 16];
+        for (;;) {
+            const ssize_t n = ::read(fd, buf, sizeof buf);
+            if (n < 0) {
+                if (errno == EINTR) continue;
+                throw_errno("read the build context from stdin");
+            }
+            if (n == 0) break;
+            for (ssize_t done = 0; done < n;) {
+                const ssize_t w = ::write(out.get(), buf + done, static_cast<std::size_t>(n - done));
+                if (w < 0) {
+                    if (errno == EINTR) continue;
+                    throw_errno("write " + raw.string());
+                }
+                done += w;
+            }
+        }
     }
-    context.dir_ = fs::canonical(context.owned_tmp_);
+    if (is_archive(raw)) {
+        try {
+            // LayerRoot is the layer unpacker: no entry can be written outside
+            // the directory, whatever its name or the symlinks before it.
+            const UniqueFd in(::open(raw.c_str(), O_RDONLY | O_CLOEXEC));
+            if (!in) throw_errno("open " + raw.string());
+            image::TarReader tar(in.get(), "build context from stdin");
+            image::LayerRoot root(dir);
+            image::TarEntry entry;
+            while (tar.next(entry)) root.extract(entry, tar);
+            root.finish();
+        } catch (const Error& e) {
+            throw Error(std::string("read the build context from stdin: ") + e.what(), kExitGeneric);
+        }
+        fs::remove(raw);
+    } else {
+        fs::rename(raw, dir / "Dockerfile");
+    }
+    context.dir_ = fs::canonical(dir);
     std::error_code ec;
     const fs::path ignore_file = context.dir_ / ".dockerignore";
     if (fs::is_regular_file(ignore_file, ec)) context.ignore_ = IgnoreRules::parse(read_file(ignore_file));

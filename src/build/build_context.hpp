@@ -41,6 +41,7 @@ private:
         /// `text` compiled (ignore_rules.cpp), shared by copies of the rules.
         std::shared_ptr<const std::regex> compiled;
         std::size_t components = 0; ///< how many '/'-separated parts `text` has
+        bool literal = false;       ///< no wildcard or escape: compared as a string
     };
     std::vector<Pattern> patterns_;
 };
@@ -65,7 +66,9 @@ public:
     /// is one (BuildKit's per-Dockerfile ignore file: Dockerfile.dev uses
     /// Dockerfile.dev.dockerignore).
     static BuildContext from_directory(const std::filesystem::path& dir, const std::filesystem::path& dockerfile = {});
-    /// A tar stream (`kubik build -`): unpacked into a temp directory below `scratch`.
+    /// Stdin of `kubik build -`: a tar (plain or compressed) is unpacked into
+    /// a temp directory below `scratch`; anything else is, as for docker, a
+    /// Dockerfile with no context (the directory holds only "Dockerfile").
     static BuildContext from_tar(int fd, const std::filesystem::path& scratch);
     /// The root filesystem of an image or an earlier stage, for `COPY
     /// --from=`: no .dockerignore, and its symlinks are the image's, so an

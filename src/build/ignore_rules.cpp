@@ -154,6 +154,7 @@ IgnoreRules IgnoreRules::parse(std::string_view text) {
                 throw Error(".dockerignore: bad pattern " + line + ": syntax error in pattern", kExitGeneric);
             }
             pattern.components = split_dirs(line).size();
+            pattern.literal = line.find_first_of("*?[\\") == std::string::npos;
         }
         rules.patterns_.push_back(std::move(pattern));
     }
@@ -168,6 +169,14 @@ bool IgnoreRules::excluded(std::string_view path) const {
     bool matched = false;
     for (const auto& pattern : patterns_) {
         if (!pattern.compiled) continue; // a bare "!" matches nothing
+        if (pattern.literal) {
+            // Most lines name a file or directory ("node_modules", ".git"):
+            // the path itself or a path below it, no regex needed.
+            const std::string& t = pattern.text;
+            if (file == t || (file.size() > t.size() && file.starts_with(t) && file[t.size()] == '/'))
+                matched = !pattern.exception;
+            continue;
+        }
         const std::regex& re = *pattern.compiled;
         bool match = std::regex_match(file, re);
         if (!match && dirs.size() > 1) {

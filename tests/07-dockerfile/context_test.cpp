@@ -309,9 +309,23 @@ TEST_F(ContextTest, ContextFromBadTarLeavesNothing) {
     EXPECT_FALSE(fs::exists(scratch_.path() / "evil"));
     EXPECT_TRUE(fs::is_empty(scratch)) << "the half-unpacked context was left behind";
 
-    make_file(scratch_.path() / "not.tar", "FROM busybox\n");
-    const UniqueFd not_tar(::open((scratch_.path() / "not.tar").c_str(), O_RDONLY | O_CLOEXEC));
-    EXPECT_NE(error_of([&] { (void)BuildContext::from_tar(not_tar.get(), scratch); }), "");
+}
+
+TEST_F(ContextTest, ContextFromStdinThatIsNotATarIsADockerfile) {
+    // `docker build - < Dockerfile`: a Dockerfile and no context.
+    make_file(scratch_.path() / "Dockerfile", "FROM busybox\nRUN true\n");
+    const UniqueFd fd(::open((scratch_.path() / "Dockerfile").c_str(), O_RDONLY | O_CLOEXEC));
+    const fs::path scratch = scratch_.path() / "tmp";
+    fs::path dir;
+    {
+        const BuildContext ctx = BuildContext::from_tar(fd.get(), scratch);
+        dir = ctx.dir();
+        EXPECT_EQ(ctx.read_dockerfile(""), "FROM busybox\nRUN true\n");
+        std::vector<std::string> names;
+        for (const auto& e : fs::directory_iterator(dir)) names.push_back(e.path().filename().string());
+        EXPECT_EQ(names, std::vector<std::string>{"Dockerfile"}) << "the context holds the Dockerfile only";
+    }
+    EXPECT_FALSE(fs::exists(dir));
     EXPECT_TRUE(fs::is_empty(scratch));
 }
 
