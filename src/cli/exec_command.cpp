@@ -23,6 +23,8 @@ void add_exec_command(CLI::App& app, const GlobalOptions& global, Action& action
     cmd->add_option("-e,--env", args->options.env, "Set environment variables")->type_name("list")->allow_extra_args(false);
     cmd->add_flag("-i,--interactive", args->options.interactive, "Keep STDIN open");
     cmd->add_flag("-t,--tty", args->options.tty, "Allocate a pseudo-TTY");
+    cmd->add_option("-u,--user", args->options.user, "Username or UID (format: <name|uid>[:<group|gid>])")
+        ->type_name("string");
     cmd->add_option("-w,--workdir", args->options.working_dir, "Working directory inside the container");
     cmd->add_option("CONTAINER", args->container, "Container name or id")->required();
     cmd->add_option("COMMAND", args->options.argv, "Command and its arguments")->required();

@@ -9,6 +9,7 @@
 #include "runtime/run_or_report.hpp"
 #include "runtime/supervisor.hpp"
 #include "runtime/terminal.hpp"
+#include "runtime/container_user.hpp"
 #include "runtime/working_directory.hpp"
 #include "core/write_all.hpp"
 
@@ -18,6 +19,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 
@@ -47,6 +49,20 @@ namespace {
         process::prepare_working_directory(dir);
         check_working_directory_inside_root(dir); // see working_directory.hpp
         ::close_range(3, ~0U, CLOSE_RANGE_CLOEXEC); // nothing of kubik's leaks in (see container_init.cpp)
+        // As docker: the container's user unless -u says otherwise, with
+        // the names of the container's own /etc/passwd (container_user.hpp).
+        const std::string& user = options.user.empty() ? info.spec.user : options.user;
+        if (!user.empty()) {
+            const ExecUser who = resolve_user_in_root(user);
+            auto is_home = [](const std::string& e) { return e == "HOME" || e.starts_with("HOME="); };
+            const bool home_set = std::any_of(info.spec.env.begin(), info.spec.env.end(), is_home) ||
+                                  std::any_of(options.env.begin(), options.env.end(), is_home);
+            // build_environment's default HOME is root's; another user's is its passwd entry's.
+            if (!home_set)
+                for (auto& e : env)
+                    if (e.starts_with("HOME=")) e = "HOME=" + who.home;
+            switch_user(who);
+        }
         process::exec_command(options.argv, env);
     });
 }

@@ -13,6 +13,7 @@ struct ExecOptions {
     std::vector<std::string> argv; ///< the command and its arguments
     std::vector<std::string> env; ///< -e, added to the container's environment
     std::string working_dir;      ///< -w; "" = the container's
+    std::string user;             ///< -u; "" = the container's (run -u, the image's USER)
     bool interactive = false;     ///< -i: keep stdin attached
     bool tty = false;             ///< -t: a pseudo-terminal
 };

@@ -305,6 +305,19 @@ TEST_F(RunConfig, UnknownUserFailsTheStartAndLeavesNothing) {
     expect_no_container_state("after failed starts");
 }
 
+TEST_F(RunConfig, ExecRunsAsTheContainersUserUnlessToldOtherwise) {
+    add_users(image_rootfs());
+    make_image("asapp", {{"User", "app"}});
+    ASSERT_EQ(kubik({"run", "-d", "--name", "e1", "asapp", "sleep", "60"}).exit_code, 0);
+    EXPECT_EQ(stdout_of({"exec", "e1", "id", "-u"}), "4321\n");
+    EXPECT_EQ(stdout_of({"exec", "e1", "sh", "-c", "echo $HOME"}), "/home/app\n");
+    EXPECT_EQ(stdout_of({"exec", "-u", "0", "e1", "id", "-u"}), "0\n");
+    EXPECT_EQ(stdout_of({"exec", "-u", "root", "e1", "sh", "-c", "echo $HOME"}), "/root\n");
+    auto r = kubik({"exec", "-u", "ghost", "e1", "true"});
+    EXPECT_NE(r.exit_code, 0) << r.describe();
+    EXPECT_NE(r.err.find("unable to find user ghost"), std::string::npos) << r.describe();
+}
+
 // resolve_user() on its own: runc's rules, without a container.
 TEST_F(ConfigFunctions, ResolveUserFollowsRuncsRules) {
     const std::string passwd = "# comment\nroot:x:0:0:root:/root:/bin/sh\n\nweb:x:33:33:www:/var/www:/bin/false\n"
