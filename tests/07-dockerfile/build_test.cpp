@@ -303,6 +303,13 @@ TEST_F(Build, TarContextOnStdin) {
     ASSERT_EQ(r.exit_code, 0) << r.describe();
     EXPECT_EQ(slurp(in_layers("fromtar", "/hello")), "tarred\n");
     expect_nothing_left("after a build from a tar");
+
+    // Not a tar: the Dockerfile itself, with an empty context (docker build - < Dockerfile).
+    in.stdin_data = "FROM busybox\nRUN echo plain > /plain\n";
+    r = kubik({"build", "--cgroup-parent", cgroup_parent(), "-t", "plainstdin", "-"}, in);
+    ASSERT_EQ(r.exit_code, 0) << r.describe();
+    EXPECT_EQ(slurp(in_layers("plainstdin", "/plain")), "plain\n");
+    expect_nothing_left("after a build of a Dockerfile on stdin");
 }
 
 } // namespace
