@@ -53,6 +53,35 @@ private:
     UniqueFd saved_out_, saved_err_;
 };
 
+// Points this process's stdin at `fd` while it lives: an interactive
+// container inherits it, so a heredoc script reaches its interpreter with
+// no relay.
+class RedirectedInput {
+public:
+    explicit RedirectedInput(int fd) {
+        saved_.reset(::fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, 3));
+        if (!saved_ || ::dup2(fd, STDIN_FILENO) < 0) throw_errno("redirect the step's stdin");
+    }
+    ~RedirectedInput() {
+        if (saved_) ::dup2(saved_.get(), STDIN_FILENO);
+    }
+    RedirectedInput(const RedirectedInput&) = delete;
+    RedirectedInput& operator=(const RedirectedInput&) = delete;
+
+private:
+    UniqueFd saved_;
+};
+
+// An unlinked file in `dir` holding `data`, read from its start.
+UniqueFd temp_file_with(const fs::path& dir, const std::string& data) {
+    UniqueFd fd(::open(dir.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600));
+    if (!fd) throw_errno("create a temp file in " + dir.string());
+    if (::write(fd.get(), data.data(), data.size()) != static_cast<ssize_t>(data.size()) ||
+        ::lseek(fd.get(), 0, SEEK_SET) != 0)
+        throw_errno("write a temp file in " + dir.string());
+    return fd;
+}
+
 // The step's container goes, whatever happens: its record, its directory
 // (upper layer included) and its name. Its cgroup and network lease are given
 // back by finish_container (or by ContainerRecord's own cleanup when the
@@ -100,11 +129,19 @@ RunResult run_step(const fs::path& root, const BuildState& state, const RunStep&
     UniqueFd log(::open(log_dir.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600));
     if (!log) throw_errno("create the step's log in " + log_dir.string());
 
+    UniqueFd input;
+    if (step.stdin_data) {
+        input = temp_file_with(log_dir, *step.stdin_data);
+        spec.interactive = true;
+    }
+
     RunResult result;
     std::optional<ContainerRecord> record;
     record.emplace(store, store.create(spec));
     RemoveContainer remove{store, nullptr};
     {
+        std::optional<RedirectedInput> redirected;
+        if (input) redirected.emplace(input.get());
         CapturedOutput captured(log.get());
         result.exit_code = run_foreground(store, *record);
     }

@@ -9,6 +9,7 @@
 
 #include <filesystem>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,9 @@ struct RunStep {
     std::string network = "none";      ///< none, host, or a kubik network ("bridge", "default")
     std::string cgroup_parent;         ///< the build's cgroup parent
     std::vector<ContainerMount> mounts; ///< RUN --mount (type=cache, type=bind)
+    /// What the command reads on stdin (a heredoc script run by its #!
+    /// interpreter); nullopt: /dev/null, as `run` without -i.
+    std::optional<std::string> stdin_data;
 };
 
 /// What a RUN step did.

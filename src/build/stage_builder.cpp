@@ -317,6 +317,31 @@ private:
 
     // --- RUN ----------------------------------------------------------------
 
+    // A `RUN <<EOF` script that starts with "#!": BuildKit runs it with that
+    // interpreter, not the shell. The interpreter reads the script on its
+    // stdin (sh, bash, python3, perl all do with no script argument); the
+    // "#!" line's words are its argv, as the kernel splits them (one
+    // optional argument).
+    std::optional<std::string> shebang_script(const Instruction& in, std::vector<std::string>& argv) const {
+        if (in.command.exec_form || in.heredocs.size() != 1) return std::nullopt;
+        const auto& body = in.heredocs[0].body;
+        std::string text = in.command.words.empty() ? "" : in.command.words[0];
+        text.erase(std::remove_if(text.begin(), text.end(), [](char c) { return c == '"' || c == '\''; }), text.end());
+        if ((text != "<<" + in.heredocs[0].name && text != "<<-" + in.heredocs[0].name) || body.rfind("#!", 0) != 0)
+            return std::nullopt;
+        std::string line = body.substr(2, body.find('\n') - 2);
+        line.erase(0, line.find_first_not_of(" \t"));
+        auto space = line.find_first_of(" \t");
+        argv = {line.substr(0, space)};
+        if (space != std::string::npos) {
+            std::string arg = line.substr(space + 1);
+            arg.erase(0, arg.find_first_not_of(" \t"));
+            arg.erase(arg.find_last_not_of(" \t") + 1);
+            if (!arg.empty()) argv.push_back(arg);
+        }
+        return body;
+    }
+
     std::vector<std::string> run_argv(const Instruction& in) const {
         if (in.command.exec_form || in.heredocs.empty()) return dockerfile::command_argv(in.command, shell());
         std::string text = in.command.words.empty() ? "" : in.command.words[0];
@@ -382,14 +407,17 @@ private:
     }
 
     bool run(const Instruction& in, const std::string& n) {
-        auto argv = run_argv(in);
+        std::vector<std::string> argv;
+        std::optional<std::string> script = shebang_script(in, argv);
+        if (!script) argv = run_argv(in);
         auto args = s_.vars.stage_args();
         std::string created_by = "RUN " + (args.empty() ? "" : "|" + std::to_string(args.size()) + " " + join(args) + " ") +
                                  join(argv) + " # buildkit";
         std::string network = in.flag("network").value_or(s_.options.network);
         // The user is in the key through the USER step before; network and
         // mounts are not in history, so they go in here.
-        std::string key = key_of(created_by + "\n" + flags_text(in, {"network"}) + "network=" + network);
+        std::string key = key_of(created_by + "\n" + flags_text(in, {"network"}) + "network=" + network +
+                                 (script ? "\nscript:\n" + *script : ""));
         if (from_cache(key)) return true;
 
         ImageConfig config = state_.config();
@@ -410,6 +438,7 @@ private:
         step.network = network;
         step.cgroup_parent = s_.options.cgroup_parent;
         step.mounts = run_mounts(in);
+        step.stdin_data = script;
 
         auto result = run_step(s_.options.root, state_, step, [&](const fs::path& upper) {
             // The runtime made the mount points the image lacked; BuildKit

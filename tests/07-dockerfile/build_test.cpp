@@ -157,6 +157,16 @@ TEST_F(Build, HeredocRunsAsAScript) {
     build_ok({"-t", "heredoc"});
     EXPECT_EQ(slurp(in_layers("heredoc", "/heredoc.txt")), "one\ntwo\n");
     EXPECT_EQ(slurp(in_layers("heredoc", "/second.txt")), "inline body\n");
+
+    // A script with "#!" runs with its interpreter: here `sh -e`, so the
+    // `false` stops it (as a comment line to sh -c, "#!" would not).
+    dockerfile("FROM busybox\nRUN <<EOF\n#!/bin/sh -e\necho start > /started\nfalse\necho after > /after\nEOF\n");
+    auto r = build({"-t", "shebang"});
+    EXPECT_EQ(r.exit_code, 1) << r.describe();
+    EXPECT_TRUE(contains(r.err, "did not complete successfully: exit code: 1")) << r.err;
+    dockerfile("FROM busybox\nRUN <<EOF\n#!/bin/sh -e\necho \"$0\" > /interp\nEOF\n");
+    build_ok({"-t", "shebang"});
+    EXPECT_EQ(slurp(in_layers("shebang", "/interp")), "/bin/sh\n");
 }
 
 TEST_F(Build, CopyIntoASymlinkStaysInsideTheImage) {
