@@ -69,10 +69,12 @@ std::vector<Layer> BuildState::store_layers() const {
 
 BuildState BuildState::scratch() {
     BuildState state;
+    // BuildKit's empty image has the default PATH (so does every image it
+    // builds FROM scratch): a RUN or `kubik run` finds its commands.
     state.doc = {
         {"architecture", "amd64"},
         {"os", "linux"},
-        {"config", json::object()},
+        {"config", {{"Env", {"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"}}}},
         {"rootfs", {{"type", "layers"}, {"diff_ids", json::array()}}},
         {"history", json::array()},
     };

@@ -53,6 +53,9 @@ TEST_F(Multistage, CopyFromAnImageInTheStore) {
     auto img = image("tiny");
     ASSERT_TRUE(img);
     EXPECT_EQ(img->layers.size(), 1u);
+    // BuildKit's empty image: the default PATH, nothing else.
+    EXPECT_EQ(image_config("tiny")["config"]["Env"],
+              nlohmann::json({"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"}));
     EXPECT_TRUE(fs::is_regular_file(in_layers("tiny", "/busybox")));
     auto run = run_image("tiny", {"/busybox", "echo", "from scratch"});
     EXPECT_EQ(run.out, "from scratch\n") << run.describe();
