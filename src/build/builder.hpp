@@ -25,7 +25,10 @@ struct BuildOptions {
     std::map<std::string, std::string> labels;  ///< --label K=V
     std::string progress = "auto";              ///< --progress plain|tty|auto
     std::string cgroup_parent = "kubik-build";  ///< the group RUN steps' cgroups go under
-    std::string network = "bridge";             ///< --network for RUN steps (default, none, host)
+    /// --network for RUN steps: none (the default: the issue's "no network
+    /// unless --network says so"), host, default/bridge or a kubik network.
+    std::string network = "none";
+    std::string dockerfile_name = "Dockerfile"; ///< how errors name the file ("Dockerfile:3: …")
 };
 
 /// One line of progress ("#3 [2/5] RUN pip install …", "#3 CACHED").
