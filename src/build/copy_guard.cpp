@@ -15,6 +15,7 @@
 
 #include <cerrno>
 #include <cstdlib>
+#include <filesystem>
 #include <string>
 
 namespace kubik::build {
@@ -26,18 +27,37 @@ bool g_guarded = false;
 
 // The child's read-only view of the host; false when the kernel refused
 // (then nothing was changed that matters: the namespace is the child's).
-bool make_host_readonly() {
+bool make_host_readonly(const std::string& scratch) {
     if (::unshare(CLONE_NEWNS) != 0) return false;
     if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) return false;
     mount_attr attr{};
     attr.attr_set = MOUNT_ATTR_RDONLY;
     if (::syscall(SYS_mount_setattr, AT_FDCWD, "/", AT_RECURSIVE, &attr, sizeof attr) != 0) return false;
     // Mounting over a directory writes nothing to it: allowed on a
-    // read-only mount. The tmpfs goes with the namespace.
-    if (::mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777") != 0) return false;
-    ::setenv("TMPDIR", "/tmp", 1);
+    // read-only mount. The tmpfs goes with the namespace. Not over /tmp
+    // itself: the build context may well be in /tmp, and must stay visible.
+    if (::mount("tmpfs", scratch.c_str(), "tmpfs", MS_NOSUID | MS_NODEV, "mode=0700") != 0) return false;
+    ::setenv("TMPDIR", scratch.c_str(), 1);
     return true;
 }
+
+// An empty directory of the host's temp dir, removed when this goes: the
+// place the child's private tmpfs is mounted on.
+class ScratchDir {
+public:
+    ScratchDir() {
+        std::string tmpl = (std::filesystem::temp_directory_path() / "kubik-copy-XXXXXX").string();
+        if (::mkdtemp(tmpl.data()) == nullptr) throw_errno("create a temporary directory for a COPY");
+        path_ = tmpl;
+    }
+    ~ScratchDir() { ::rmdir(path_.c_str()); }
+    ScratchDir(const ScratchDir&) = delete;
+    ScratchDir& operator=(const ScratchDir&) = delete;
+    const std::string& path() const { return path_; }
+
+private:
+    std::string path_;
+};
 
 void write_all(int fd, const std::string& text) {
     for (std::size_t done = 0; done < text.size();) {
@@ -55,6 +75,7 @@ void run_with_readonly_host(const std::function<void()>& body) {
         body();
         return;
     }
+    const ScratchDir scratch;
     int fds[2];
     if (::pipe2(fds, O_CLOEXEC) != 0) throw_errno("pipe");
     UniqueFd read_end(fds[0]), write_end(fds[1]);
@@ -65,7 +86,7 @@ void run_with_readonly_host(const std::function<void()>& body) {
         // The report: one letter, then the exit code and the message.
         //   O: done   U: unguarded (no namespace)   E: kubik::Error   N: NotImplemented   X: other
         std::string report;
-        if (!make_host_readonly()) {
+        if (!make_host_readonly(scratch.path())) {
             report = "U";
         } else {
             g_guarded = true;
