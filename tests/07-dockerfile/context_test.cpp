@@ -527,6 +527,24 @@ TEST_F(ContextTest, GuardedCopySeesTheHostReadOnlyButWritesThroughRootFd) {
     EXPECT_TRUE(exists_no_follow(root() / "through-fd"));
 }
 
+TEST_F(ContextTest, GuardedCopyStillSeesAContextInTmp) {
+    // The guard's private tmpfs once went over /tmp and hid a context there.
+    std::string tmpl = "/tmp/kubik-test-context-XXXXXX";
+    ASSERT_NE(::mkdtemp(tmpl.data()), nullptr) << std::strerror(errno);
+    const fs::path in_tmp = tmpl;
+    struct Remove {
+        fs::path p;
+        ~Remove() {
+            std::error_code ec;
+            fs::remove_all(p, ec);
+        }
+    } remove{in_tmp};
+    make_file(in_tmp / "app.py", "print()\n");
+    const BuildContext ctx = BuildContext::from_directory(in_tmp);
+    EXPECT_EQ(sandbox([&] { kubik::build::copy_sources(ctx, ctx.resolve("app.py"), root_fd(), "/app/", {}); }), "");
+    EXPECT_EQ(slurp(root() / "app/app.py"), "print()\n");
+}
+
 TEST_F(ContextTest, GuardedCopyRethrowsErrorsWithTheirExitCodeAndStubs) {
     EXPECT_EQ(exit_code_of([] { kubik::build::run_with_readonly_host([] { throw kubik::Error("bad copy", 1); }); }), 1);
     EXPECT_EQ(error_of([] { kubik::build::run_with_readonly_host([] { throw kubik::Error("bad copy", 1); }); }),
