@@ -395,6 +395,18 @@ TEST_F(ContextTest, CopySourcesLeavesOutWhatDockerignoreExcludes) {
         << "a directory with excluded entries still gets its own mode";
 }
 
+TEST_F(ContextTest, CopySourcesKeepsTheMtimeOfADirectoryWithExcludedEntries) {
+    make_file(context() / "src/a.py", "a");
+    make_file(context() / "src/a.pyc", "c");
+    make_file(context() / ".dockerignore", "**/*.pyc\n");
+    set_mtime(context() / "src", 1234567890);
+    const BuildContext ctx = BuildContext::from_directory(context());
+    EXPECT_EQ(sandbox([&] { kubik::build::copy_sources(ctx, ctx.resolve("."), root_fd(), "/app", {}); }), "");
+    EXPECT_FALSE(exists_no_follow(root() / "app/src/a.pyc"));
+    EXPECT_EQ(lstat_of(root() / "app/src").st_mtim.tv_sec, 1234567890)
+        << "the directory's mtime is the source's, set after its entries were copied";
+}
+
 // ---------------------------------------------------------------------------
 // ADD: archives and URLs
 
