@@ -104,11 +104,27 @@ struct FilteredCopy {
             dockerfile::copy_into_root(host, root_fd, dest, options);
             return;
         }
+        const bool existed = is_directory_in_image(root_fd, dest);
         {
             const EmptyDirectoryLike empty(host);
             dockerfile::copy_into_root(empty.path(), root_fd, dest, options);
         }
         children(host, relative, dest);
+        // Its children changed its mtime: give it the source's again, as
+        // copy_into_root does for the directories it makes (an existing one
+        // is merged into and keeps its own).
+        if (!existed) set_mtime_in_image(dest, host);
+    }
+
+    void set_mtime_in_image(const std::string& dest, const fs::path& host) const {
+        struct stat st {};
+        if (::lstat(host.c_str(), &st) != 0) throw_errno("stat " + host.string() + " in the build context");
+        open_how how{};
+        how.flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC;
+        how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
+        const UniqueFd dir(static_cast<int>(::syscall(SYS_openat2, root_fd, dest.c_str(), &how, sizeof how)));
+        const timespec times[2] = {st.st_mtim, st.st_mtim};
+        if (!dir || ::futimens(dir.get(), times) != 0) throw_errno("set the mtime of " + dest + " in the image");
     }
 
     // The entries of `host` that are not excluded, each to dest/NAME.

@@ -395,6 +395,18 @@ TEST_F(ContextTest, CopySourcesLeavesOutWhatDockerignoreExcludes) {
         << "a directory with excluded entries still gets its own mode";
 }
 
+TEST_F(ContextTest, CopySourcesKeepsTheMtimeOfADirectoryWithExcludedEntries) {
+    make_file(context() / "src/a.py", "a");
+    make_file(context() / "src/a.pyc", "c");
+    make_file(context() / ".dockerignore", "**/*.pyc\n");
+    set_mtime(context() / "src", 1234567890);
+    const BuildContext ctx = BuildContext::from_directory(context());
+    EXPECT_EQ(sandbox([&] { kubik::build::copy_sources(ctx, ctx.resolve("."), root_fd(), "/app", {}); }), "");
+    EXPECT_FALSE(exists_no_follow(root() / "app/src/a.pyc"));
+    EXPECT_EQ(lstat_of(root() / "app/src").st_mtim.tv_sec, 1234567890)
+        << "the directory's mtime is the source's, set after its entries were copied";
+}
+
 // ---------------------------------------------------------------------------
 // ADD: archives and URLs
 
@@ -525,6 +537,24 @@ TEST_F(ContextTest, GuardedCopySeesTheHostReadOnlyButWritesThroughRootFd) {
         });
     }), "");
     EXPECT_TRUE(exists_no_follow(root() / "through-fd"));
+}
+
+TEST_F(ContextTest, GuardedCopyStillSeesAContextInTmp) {
+    // The guard's private tmpfs once went over /tmp and hid a context there.
+    std::string tmpl = "/tmp/kubik-test-context-XXXXXX";
+    ASSERT_NE(::mkdtemp(tmpl.data()), nullptr) << std::strerror(errno);
+    const fs::path in_tmp = tmpl;
+    struct Remove {
+        fs::path p;
+        ~Remove() {
+            std::error_code ec;
+            fs::remove_all(p, ec);
+        }
+    } remove{in_tmp};
+    make_file(in_tmp / "app.py", "print()\n");
+    const BuildContext ctx = BuildContext::from_directory(in_tmp);
+    EXPECT_EQ(sandbox([&] { kubik::build::copy_sources(ctx, ctx.resolve("app.py"), root_fd(), "/app/", {}); }), "");
+    EXPECT_EQ(slurp(root() / "app/app.py"), "print()\n");
 }
 
 TEST_F(ContextTest, GuardedCopyRethrowsErrorsWithTheirExitCodeAndStubs) {
