@@ -7,9 +7,10 @@
 #     scripts/install-test-deps.sh            # what the tests need
 #     scripts/install-test-deps.sh --bench    # and the benchmarks' peers
 #
-# The --bench list (podman and what it pulls in: conmon, netavark, slirp, …)
-# is heavy and only bench/load.sh compares against it, so the tests never
-# install it.
+# The --bench list (podman and buildah and what they pull in: conmon,
+# netavark, slirp, …) is heavy and only the benchmarks compare against it, so
+# the tests never install it. (docker.io is installed by bench/build-cache.sh
+# itself, and only with DOCKER=1: its daemon changes the host's firewall.)
 set -euo pipefail
 
 if [[ $(id -u) -ne 0 ]]; then
@@ -32,6 +33,7 @@ bench_packages=(
     podman      # bench/load.sh's `podman load`
     runc        # bench/start-time.sh
     iperf3      # bench/network-ports.sh: throughput through a published port
+    buildah     # bench/build-cache.sh: the build peer (`buildah bud`)
 )
 
 case ${1:-} in

@@ -1,14 +1,20 @@
 #!/usr/bin/env bash
 # Makes a real Debian 12 image, debian:bookworm: a minbase root filesystem built
 # by mmdebstrap from Debian's own packages (dynamically linked bash, apt, glibc,
-# the passwd database), imported into kubik as a one-layer image.
+# the passwd database), imported into kubik as a one-layer image. With
+# --python it also holds python3 and Flask, from Debian's own packages
+# (python3, python3-flask): the base of examples/my-python-app, since no
+# Python package index is reachable from a build.
 #
-#     scripts/make-debian-image.sh [--build DIR] [--root ROOT] [--name NAME:TAG] [--tarball-only]
+#     scripts/make-debian-image.sh [--build DIR] [--root ROOT] [--name NAME:TAG] [--python] [--tarball-only]
 #
 #   --build DIR     the build tree: kubik is DIR/kubik, the tarball is cached as
 #                   DIR/images/debian-bookworm.tar (default: build)
 #   --root ROOT     kubik's state root to import into (default: kubik's own)
-#   --name REF      the image's name (default: debian:bookworm)
+#   --name REF      the image's name (default: debian:bookworm, with --python
+#                   debian:bookworm-python)
+#   --python        include python3 and python3-flask; the tarball is then
+#                   DIR/images/debian-bookworm-python.tar
 #   --tarball-only  make (or find) the tarball and print its path; no import
 #
 # The tarball is made once and reused: mmdebstrap takes minutes and needs the
@@ -26,15 +32,17 @@ cd "$(dirname "$0")/.."
 
 build=build
 root=""
-name=debian:bookworm
+name=""
+python=0
 tarball_only=0
 while (($#)); do
     case $1 in
         --build) build=${2:?--build needs a directory}; shift 2 ;;
         --root) root=${2:?--root needs a directory}; shift 2 ;;
         --name) name=${2:?--name needs NAME:TAG}; shift 2 ;;
+        --python) python=1; shift ;;
         --tarball-only) tarball_only=1; shift ;;
-        -h|--help) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,29p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "make-debian-image.sh: unknown argument '$1' (see --help)" >&2; exit 1 ;;
     esac
 done
@@ -43,7 +51,14 @@ die() { echo "make-debian-image.sh: $*" >&2; exit 1; }
 unavailable() { echo "make-debian-image.sh: can't make the Debian rootfs here: $*" >&2; exit 3; }
 
 images=$build/images
-tarball=$images/debian-bookworm.tar
+flavour=debian-bookworm
+include=()
+if ((python)); then
+    flavour=debian-bookworm-python
+    include=(--include=python3,python3-flask)
+fi
+tarball=$images/$flavour.tar
+[[ -n $name ]] || name=$( ((python)) && echo debian:bookworm-python || echo debian:bookworm)
 
 # The first "bookworm" source of the host's apt configuration (one-line .list
 # files and deb822 .sources files), so a host behind its own mirror or proxy
@@ -83,9 +98,9 @@ make_tarball() {
     fi
     mkdir -p "$images"
     local tmp=$tarball.tmp.$$ log=$tarball.log start=$SECONDS
-    echo "make-debian-image.sh: mmdebstrap --variant=minbase bookworm from $mirror (takes minutes; log in $log)" >&2
+    echo "make-debian-image.sh: mmdebstrap --variant=minbase ${include[*]} bookworm from $mirror (takes minutes; log in $log)" >&2
     trap 'rm -f "$tmp"' EXIT
-    if ! mmdebstrap --variant=minbase --format=tar bookworm "$tmp" "deb $mirror bookworm main" >"$log" 2>&1; then
+    if ! mmdebstrap --variant=minbase "${include[@]}" --format=tar bookworm "$tmp" "deb $mirror bookworm main" >"$log" 2>&1; then
         tail -n 20 "$log" >&2
         if grep -qE 'Temporary failure resolving|Could not resolve|Failed to fetch|Unable to connect|Connection timed out' "$log"; then
             unavailable "mmdebstrap could not download from $mirror (see $log)"
@@ -98,7 +113,7 @@ make_tarball() {
 }
 
 mkdir -p "$images"
-exec 9>"$images/.debian-bookworm.lock"
+exec 9>"$images/.$flavour.lock"
 flock 9  # another run may be making it right now: wait for it, then reuse
 [[ -s $tarball ]] || make_tarball
 flock -u 9

@@ -8,12 +8,20 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-scripts/install-deps.sh
-scripts/install-test-deps.sh   # skopeo, umoci, mmdebstrap, crun, hyperfine: the tests' partners
-cmake --preset default
-cmake --build --preset default
-ctest --preset default
-scripts/check-tracks.sh --staircase
-scripts/build-docs.sh
+# Each step says how long it took: CI has a time budget (45 min
+# on 2 cores for this and scripts/vm-test together).
+step() {
+  local started=$SECONDS
+  "$@"
+  echo "test-all: \`$*\` took $((SECONDS - started)) s" >&2
+}
+
+step scripts/install-deps.sh
+step scripts/install-test-deps.sh   # skopeo, umoci, mmdebstrap, crun, hyperfine: the tests' partners
+step cmake --preset default
+step cmake --build --preset default
+step ctest --preset default
+step scripts/check-tracks.sh --staircase
+step scripts/build-docs.sh
 ruby -c Vagrantfile >/dev/null
 ruby Vagrantfile | KUBIK_DIR=$PWD bash

@@ -198,6 +198,7 @@ bool clear_entry(int dir, const std::string& name, const std::string& where) {
 }
 
 struct Copier {
+    int root;
     const CopyOptions& options;
     // Directories whose mtime is set after everything is in: each entry
     // made in a directory changes its mtime.
@@ -259,8 +260,14 @@ struct Copier {
         if (!from) throw_errno("open " + where + " in the build context");
         UniqueFd to;
         bool made = false;
+        struct stat existing {};
         if (dst_name.empty()) {
             to.reset(::dup(dst_dir));
+        } else if (::fstatat(dst_dir, dst_name.c_str(), &existing, AT_SYMLINK_NOFOLLOW) == 0 &&
+                   S_ISLNK(existing.st_mode) &&
+                   (to = UniqueFd(open_in_root(root, where, O_RDONLY | O_DIRECTORY)))) {
+            // The image's symlink to a directory (/app/lib -> /usr/lib):
+            // followed, in the root, and merged into, as at the top.
         } else if (clear_entry(dst_dir, dst_name, where)) {
             // A directory already in the image (never a symlink here:
             // clear_entry removed that): merged into, its metadata kept.
@@ -343,7 +350,7 @@ void copy_into_root(const std::filesystem::path& source, int root_fd, const std:
     const UniqueFd from_parent(::open(source_dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
     if (!from_parent) throw_errno("open " + source_dir + " in the build context");
 
-    Copier copier{options, {}};
+    Copier copier{root_fd, options, {}};
     const auto [parent, name] = split_last(dest);
     if (S_ISDIR(st.st_mode)) {
         // A directory at dest that the image already has, or a symlink to

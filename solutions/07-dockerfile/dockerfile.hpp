@@ -27,6 +27,7 @@
 
 namespace kubik::dockerfile {
 
+// [docs:dockerfile-api]
 /// A heredoc of an instruction (`RUN <<EOF` … `EOF`).
 struct Heredoc {
     std::string name;        ///< the delimiter word, without quotes or "-" ("EOF")
@@ -148,5 +149,6 @@ struct CopyOptions {
 /// directory is merged into. Throws kubik::Error naming the path on failure.
 void copy_into_root(const std::filesystem::path& source, int root_fd, const std::string& dest,
                     const CopyOptions& options);
+// [docs:dockerfile-api end]
 
 } // namespace kubik::dockerfile

@@ -3,6 +3,8 @@
 // failing on a DNS lookup halfway through a build.
 #include "build/add_source.hpp"
 
+#include "build/copy_guard.hpp"
+
 #include "core/error.hpp"
 #include "core/unique_fd.hpp"
 #include "dockerfile.hpp"
@@ -21,6 +23,11 @@
 namespace kubik::build {
 
 namespace fs = std::filesystem;
+
+// The work of extract_archive and add_sources, in the guarded child.
+void extract_archive_unguarded(const fs::path& path, int root_fd, const std::string& dest);
+void add_sources_unguarded(const BuildContext& context, const std::vector<ContextSource>& sources, int root_fd,
+                           const std::string& dest, const dockerfile::CopyOptions& options);
 
 bool is_url(std::string_view source) {
     if (source.starts_with("git@")) return true;
@@ -58,6 +65,11 @@ bool is_archive(const fs::path& path) {
 }
 
 void extract_archive(const fs::path& path, int root_fd, const std::string& dest) {
+    // Through copy_into_root and as root: see copy_guard.hpp.
+    run_with_readonly_host([&] { extract_archive_unguarded(path, root_fd, dest); });
+}
+
+void extract_archive_unguarded(const fs::path& path, int root_fd, const std::string& dest) {
     // dest, made if missing, resolved inside the image's root: the student's
     // copy_into_root does exactly that for a directory source, and an empty
     // directory copies nothing else.
@@ -76,13 +88,10 @@ void extract_archive(const fs::path& path, int root_fd, const std::string& dest)
     how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
     const UniqueFd dir(static_cast<int>(::syscall(SYS_openat2, root_fd, dest.c_str(), &how, sizeof how)));
     if (!dir) throw_errno("open " + dest + " in the image");
-    // LayerRoot opens by name: the name of the descriptor we resolved, so no
-    // symlink of the image is followed again on the way.
-    char where[PATH_MAX];
-    const std::string link = "/proc/self/fd/" + std::to_string(dir.get());
-    const ssize_t n = ::readlink(link.c_str(), where, sizeof where - 1);
-    if (n < 0) throw_errno("readlink " + link);
-    const fs::path target(std::string(where, static_cast<std::size_t>(n)));
+    // LayerRoot opens by name: the descriptor's own (/proc/self/fd/N), so no
+    // symlink of the image is followed again, and the mount is the one the
+    // descriptor is on (the builder's writable one, in a guarded child too).
+    const fs::path target = "/proc/self/fd/" + std::to_string(dir.get());
 
     const UniqueFd fd(::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
     if (!fd) throw_errno("open " + path.string());
@@ -99,6 +108,11 @@ void extract_archive(const fs::path& path, int root_fd, const std::string& dest)
 
 void add_sources(const BuildContext& context, const std::vector<ContextSource>& sources, int root_fd,
                  const std::string& dest_text, const dockerfile::CopyOptions& options) {
+    run_with_readonly_host([&] { add_sources_unguarded(context, sources, root_fd, dest_text, options); });
+}
+
+void add_sources_unguarded(const BuildContext& context, const std::vector<ContextSource>& sources, int root_fd,
+                           const std::string& dest_text, const dockerfile::CopyOptions& options) {
     const std::string dest = dest_text.empty() || dest_text.front() != '/' ? "/" + dest_text : dest_text;
     const bool several = sources.size() > 1;
     // COPY's refusal, in ADD's words, before anything is written.

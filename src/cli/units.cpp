@@ -38,6 +38,21 @@ int parse_signal(const std::string& text) {
     if (name.rfind("SIG", 0) == 0) name = name.substr(3);
     for (int sig = 1; sig < NSIG; ++sig)
         if (const char* abbrev = sigabbrev_np(sig); abbrev && name == abbrev) return sig;
+    // The real-time signals by docker's names (moby/sys/signal): RTMIN+3 is
+    // what systemd images give as STOPSIGNAL. Counted from glibc's SIGRTMIN
+    // (34: glibc keeps the kernel's first two for its threads), as docker's are.
+    for (const char* base : {"RTMIN", "RTMAX"}) {
+        const std::string b = base;
+        if (name == b) return b == "RTMIN" ? SIGRTMIN : SIGRTMAX;
+        if (name.size() > b.size() + 1 && name.rfind(b, 0) == 0 &&
+            name[b.size()] == (b == "RTMIN" ? '+' : '-') &&
+            std::all_of(name.begin() + static_cast<long>(b.size()) + 1, name.end(), ::isdigit) &&
+            name.size() - b.size() - 1 <= 2) {
+            int n = std::stoi(name.substr(b.size() + 1));
+            int sig = b == "RTMIN" ? SIGRTMIN + n : SIGRTMAX - n;
+            if (sig >= SIGRTMIN && sig <= SIGRTMAX) return sig;
+        }
+    }
     throw Error("invalid signal: " + text);
 }
 

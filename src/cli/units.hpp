@@ -12,7 +12,8 @@ namespace kubik::cli {
 /// "invalid size: '12q'".
 int64_t parse_ram_bytes(const std::string& text);
 
-/// Parses a signal as docker's --signal does: "KILL", "SIGKILL", "kill" or "9".
+/// Parses a signal as docker's --signal does: "KILL", "SIGKILL", "kill", "9",
+/// "SIGRTMIN+3", "RTMAX-1".
 /// Throws kubik::Error "invalid signal: X" for anything else.
 int parse_signal(const std::string& text);
 

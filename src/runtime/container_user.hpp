@@ -9,7 +9,10 @@
 //
 // The order of the calls is the kernel's rule: setgroups() and setgid()
 // need CAP_SETGID, which setuid() to a non-zero uid takes away, so the
-// groups go first and the uid last.
+// groups go first and the uid last. That setuid() also empties the
+// permitted and effective capability sets (capabilities(7): a uid change
+// away from 0 without SECBIT_KEEP_CAPS), so a USER runs without root's
+// powers, as in docker. Lesson 8 (security) builds on this.
 #pragma once
 
 #include <sys/types.h>

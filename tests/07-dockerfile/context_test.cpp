@@ -8,6 +8,7 @@
 
 #include "build/add_source.hpp"
 #include "build/build_context.hpp"
+#include "build/copy_guard.hpp"
 
 #include <algorithm>
 
@@ -497,6 +498,46 @@ TEST_F(ContextTest, AddSourcesUnpacksArchivesAndCopiesTheRest) {
     // One archive, dest without '/': still a directory it is unpacked into.
     EXPECT_EQ(sandbox([&] { kubik::build::add_sources(ctx, ctx.resolve("vendor.tar.gz"), root_fd(), "/srv/vendor", {}); }), "");
     EXPECT_EQ(slurp(root() / "srv/vendor/lib/a.so"), "elf\n");
+}
+
+// ---------------------------------------------------------------------------
+// The guard around COPY and ADD (copy_guard.hpp)
+
+TEST_F(ContextTest, GuardedCopySeesTheHostReadOnlyButWritesThroughRootFd) {
+    fs::create_directories(host());
+    const fs::path on_host = host() / "written-by-path";
+    const std::string err = error_of([&] {
+        kubik::build::run_with_readonly_host([&] {
+            const UniqueFd fd(::open(on_host.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644));
+            if (!fd) kubik::throw_errno("create " + on_host.string());
+        });
+    });
+    EXPECT_NE(err.find("Read-only file system"), std::string::npos) << err;
+    EXPECT_FALSE(exists_no_follow(on_host)) << "a copy reached a host path by its name";
+
+    EXPECT_EQ(error_of([&] {
+        kubik::build::run_with_readonly_host([&] {
+            const UniqueFd fd(::openat(root_fd(), "through-fd", O_WRONLY | O_CREAT | O_CLOEXEC, 0644));
+            if (!fd) kubik::throw_errno("create through-fd in the root");
+            // Temporary files still work: a tmpfs of the child's own.
+            std::string tmpl = (fs::temp_directory_path() / "kubik-guard-XXXXXX").string();
+            if (::mkdtemp(tmpl.data()) == nullptr) kubik::throw_errno("mkdtemp " + tmpl);
+        });
+    }), "");
+    EXPECT_TRUE(exists_no_follow(root() / "through-fd"));
+}
+
+TEST_F(ContextTest, GuardedCopyRethrowsErrorsWithTheirExitCodeAndStubs) {
+    EXPECT_EQ(exit_code_of([] { kubik::build::run_with_readonly_host([] { throw kubik::Error("bad copy", 1); }); }), 1);
+    EXPECT_EQ(error_of([] { kubik::build::run_with_readonly_host([] { throw kubik::Error("bad copy", 1); }); }),
+              "bad copy");
+    std::string stub;
+    try {
+        kubik::build::run_with_readonly_host([] { throw kubik::NotImplemented("not implemented yet: lesson 7"); });
+    } catch (const kubik::NotImplemented& e) {
+        stub = e.what();
+    }
+    EXPECT_EQ(stub, "not implemented yet: lesson 7") << "a stub's message must reach the student unchanged";
 }
 
 // ---------------------------------------------------------------------------

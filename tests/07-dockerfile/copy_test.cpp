@@ -182,6 +182,22 @@ TEST_F(ContextTest, CopyDirectoryMergesIntoAnExistingOneAndFollowsALinkToIt) {
     EXPECT_TRUE(S_ISLNK(lstat_of(root() / "www").st_mode));
 }
 
+TEST_F(ContextTest, CopyDirectoryFollowsTheImagesDirectoryLinksBelowDest) {
+    // /app/lib -> /usr/lib in the image; `COPY src /app` with src/lib/x.so
+    // lands in /usr/lib, and the link stays (never a path on the host).
+    fs::create_directories(root() / "usr/lib");
+    fs::create_directories(root() / "app");
+    make_link(root() / "app/lib", "/usr/lib");
+    fs::create_directories(host());
+    make_link(root() / "app/out", host().string());
+    make_file(context() / "src/lib/x.so", "elf\n");
+    make_file(context() / "src/out/f", "f\n");
+    EXPECT_EQ(sandbox([&] { copy_into_root(context() / "src", root_fd(), "/app", {}); }), "");
+    EXPECT_EQ(slurp(root() / "usr/lib/x.so"), "elf\n");
+    EXPECT_TRUE(S_ISLNK(lstat_of(root() / "app/lib").st_mode));
+    EXPECT_TRUE(fs::is_empty(host())) << "a link of the image to a host path was followed on the host";
+}
+
 TEST_F(ContextTest, CopyDirectoryToTheImageRoot) {
     make_file(context() / "tree/etc/motd", "hi\n");
     EXPECT_EQ(sandbox([&] { copy_into_root(context() / "tree", root_fd(), "/", {}); }), "");

@@ -208,6 +208,22 @@ TEST_F(RunConfig, StopSignalFlagAndStopDashSOverrideTheImage) {
     EXPECT_EQ(inspect("s3")["State"]["ExitCode"], 72) << "stop -s USR2 was not what stop sent";
 }
 
+TEST_F(RunConfig, RealTimeStopSignalAsSystemdImagesGiveIt) {
+    // STOPSIGNAL SIGRTMIN+3 (systemd's): signal 37, as docker counts it.
+    make_image("rt", {{"StopSignal", "SIGRTMIN+3"}});
+    ASSERT_EQ(kubik({"run", "-d", "--name", "rt1", "rt", "sh", "-c",
+                     "trap 'exit 73' 37; echo ready; while true; do sleep 0.05; done"})
+                  .exit_code,
+              0);
+    std::this_thread::sleep_for(300ms);
+    auto stop = kubik({"stop", "rt1"});
+    ASSERT_EQ(stop.exit_code, 0) << stop.describe();
+    EXPECT_EQ(stop.err.find("warning"), std::string::npos) << stop.describe();
+    EXPECT_EQ(inspect("rt1")["State"]["ExitCode"], 73) << "the container did not get signal 37";
+    auto bad = kubik({"run", "--rm", "--stop-signal", "SIGRTMIN+99", "busybox", "true"});
+    EXPECT_EQ(bad.exit_code, 125) << bad.describe();
+}
+
 TEST_F(RunConfig, DefaultStopSignalIsSigterm) {
     std::vector<std::string> args{"run", "-d", "--name", "s4", "busybox"};
     args.insert(args.end(), kSignalWaiter.begin(), kSignalWaiter.end());
@@ -376,6 +392,29 @@ TEST_F(RunConfig, InspectShowsTheConfigTheContainerRunsWith) {
         EXPECT_NE(bad_port.err.find("for \"--expose\" flag"), std::string::npos) << bad_port.describe();
     }
     EXPECT_EQ(container_dirs().size(), 1u) << "a refused run left a container";
+}
+
+TEST_F(RunConfig, CommitKeepsTheImagesConfig) {
+    make_image("full", {{"Labels", {{"a", "1"}}},
+                        {"ExposedPorts", {{"8080/tcp", json::object()}}},
+                        {"Volumes", {{"/data", json::object()}}},
+                        {"User", "daemon"},
+                        {"StopSignal", "SIGINT"},
+                        {"OnBuild", {"RUN true"}},
+                        {"Shell", {"/bin/sh", "-ec"}}});
+    ASSERT_EQ(kubik({"run", "--name", "c1", "full", "touch", "/tmp/made"}).exit_code, 0);
+    auto r = kubik({"commit", "c1", "committed:1"});
+    ASSERT_EQ(r.exit_code, 0) << r.describe();
+    const json c = inspect("committed:1")["Config"];
+    EXPECT_EQ(c["Labels"], (json{{"a", "1"}}));
+    EXPECT_EQ(c["User"], "daemon");
+    EXPECT_EQ(c["StopSignal"], "SIGINT");
+    EXPECT_TRUE(c["ExposedPorts"].contains("8080/tcp")) << c.dump(2);
+    EXPECT_TRUE(c["Volumes"].contains("/data")) << c.dump(2);
+    EXPECT_EQ(c["OnBuild"], (json{"RUN true"}));
+    EXPECT_EQ(c["Shell"], (json{"/bin/sh", "-ec"}));
+    // And a container of it runs as its USER (daemon is uid 1 in busybox).
+    EXPECT_EQ(stdout_of({"run", "--rm", "committed:1", "id", "-u"}), "1\n");
 }
 
 // --- -P ------------------------------------------------------------------------
