@@ -12,7 +12,11 @@
 #include "runtime/launch.hpp"
 
 #include <fcntl.h>
+#include <sys/wait.h>
 #include <unistd.h>
+
+#include <cerrno>
+#include <csignal>
 
 #include <cstdio>
 #include <iostream>
@@ -82,6 +86,67 @@ UniqueFd temp_file_with(const fs::path& dir, const std::string& data) {
     return fd;
 }
 
+// The step's output, live: a small process that reads what the container
+// writes from a pipe, keeps every byte in `log` (for the error message) and
+// hands each complete line to `on_line`. A process, not a thread: kubik
+// clones containers, and a thread would be a second one in the process that
+// clones. It exits when the last writer is gone: this process (finish())
+// and the container, whose processes all die with its PID 1.
+class OutputRelay {
+public:
+    OutputRelay(int log, const std::function<void(const std::string&)>& on_line) {
+        int p[2];
+        if (::pipe2(p, O_CLOEXEC) != 0) throw_errno("pipe for the step's output");
+        UniqueFd read_end(p[0]);
+        write_end_.reset(p[1]);
+        std::cout.flush();
+        std::cerr.flush();
+        pid_ = ::fork();
+        if (pid_ < 0) throw_errno("fork the step's output relay");
+        if (pid_ == 0) {
+            // Ctrl-C is for the container (kubik forwards it); the relay
+            // ends when the output does.
+            ::signal(SIGINT, SIG_IGN);
+            ::signal(SIGTERM, SIG_IGN);
+            ::signal(SIGQUIT, SIG_IGN);
+            write_end_.reset();
+            std::string pending;
+            char buf[8192];
+            for (;;) {
+                ssize_t n = ::read(read_end.get(), buf, sizeof buf);
+                if (n < 0 && errno == EINTR) continue;
+                if (n <= 0) break;
+                (void)!::write(log, buf, static_cast<size_t>(n));
+                pending.append(buf, static_cast<size_t>(n));
+                for (size_t nl; (nl = pending.find('\n')) != std::string::npos; pending.erase(0, nl + 1))
+                    if (on_line) on_line(pending.substr(0, nl));
+            }
+            if (!pending.empty() && on_line) on_line(pending);
+            std::cerr.flush();
+            ::_exit(0);
+        }
+    }
+    ~OutputRelay() { finish(); }
+    OutputRelay(const OutputRelay&) = delete;
+    OutputRelay& operator=(const OutputRelay&) = delete;
+
+    /// Where the container writes.
+    int fd() const { return write_end_.get(); }
+    /// Closes our end and waits for the relay to pass on the last line.
+    void finish() noexcept {
+        write_end_.reset();
+        if (pid_ > 0) {
+            while (::waitpid(pid_, nullptr, 0) < 0 && errno == EINTR) {
+            }
+            pid_ = -1;
+        }
+    }
+
+private:
+    UniqueFd write_end_;
+    pid_t pid_ = -1;
+};
+
 // The step's container goes, whatever happens: its record, its directory
 // (upper layer included) and its name. Its cgroup and network lease are given
 // back by finish_container (or by ContainerRecord's own cleanup when the
@@ -129,6 +194,10 @@ RunResult run_step(const fs::path& root, const BuildState& state, const RunStep&
     UniqueFd log(::open(log_dir.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600));
     if (!log) throw_errno("create the step's log in " + log_dir.string());
 
+    // Before anything else is open (the container's lock): the relay
+    // process inherits what is open when it starts.
+    OutputRelay relay(log.get(), step.on_output);
+
     UniqueFd input;
     if (step.stdin_data) {
         input = temp_file_with(log_dir, *step.stdin_data);
@@ -142,9 +211,10 @@ RunResult run_step(const fs::path& root, const BuildState& state, const RunStep&
     {
         std::optional<RedirectedInput> redirected;
         if (input) redirected.emplace(input.get());
-        CapturedOutput captured(log.get());
+        CapturedOutput captured(relay.fd());
         result.exit_code = run_foreground(store, *record);
     }
+    relay.finish();
     // run_foreground keeps the record (no --rm): from here it is ours to remove.
     remove.info = &record->info();
 

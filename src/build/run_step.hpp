@@ -27,6 +27,10 @@ struct RunStep {
     /// What the command reads on stdin (a heredoc script run by its #!
     /// interpreter); nullopt: /dev/null, as `run` without -i.
     std::optional<std::string> stdin_data;
+    /// Each line of the command's output as it comes (BuildKit's live
+    /// "#N line"); called in a relay process of its own, so it may only
+    /// print, not record anything for this process.
+    std::function<void(const std::string& line)> on_output;
 };
 
 /// What a RUN step did.

@@ -439,6 +439,7 @@ private:
         step.cgroup_parent = s_.options.cgroup_parent;
         step.mounts = run_mounts(in);
         step.stdin_data = script;
+        if (!s_.options.quiet) step.on_output = [this, n](const std::string& line) { s_.say(n + " " + line); };
 
         auto result = run_step(s_.options.root, state_, step, [&](const fs::path& upper) {
             // The runtime made the mount points the image lacked; BuildKit
@@ -448,9 +449,6 @@ private:
                 if (!dir_in_layers(state_, m.mount.target)) ::rmdir((upper / m.mount.target.substr(1)).c_str());
             add_layer_step(s_.store, state_, upper, created_by);
         });
-        std::istringstream lines(result.output);
-        std::string line;
-        while (std::getline(lines, line)) s_.say(n + " " + line);
         if (result.exit_code != 0) {
             // The output is part of the error: with -q nothing else shows it.
             std::string message;

@@ -8,15 +8,15 @@ namespace {
 
 class BuildErrors : public BuildTest {
 protected:
-    // Builds, expects exit 1 with `message` in stderr, no "bad" image, and nothing left.
+    // Builds, expects exit 1 with `message` in stderr, no "failed-build" image, and nothing left.
     void expect_failure(const std::string& message, const std::vector<std::string>& extra = {}) {
         auto images = image_count();
-        std::vector<std::string> args = {"-t", "bad"};
+        std::vector<std::string> args = {"-t", "failed-build"};
         args.insert(args.end(), extra.begin(), extra.end());
         auto r = build(args);
         EXPECT_EQ(r.exit_code, 1) << r.describe();
         EXPECT_TRUE(contains(r.err, message)) << "expected \"" << message << "\" in:\n" << r.err;
-        EXPECT_FALSE(image("bad")) << "a failed build tagged an image";
+        EXPECT_FALSE(image("failed-build")) << "a failed build tagged an image";
         EXPECT_EQ(image_count(), images) << "a failed build left an image";
         expect_nothing_left(message);
     }

@@ -65,7 +65,9 @@ protected:
         return kubik(argv);
     }
 
-    /// The image as the store has it (nullopt when it is not there).
+    /// The image as the store has it (nullopt when it is not there). Name
+    /// images with a letter beyond 'f': an all-hex name ("bad", "c1") is
+    /// also an ID prefix, and may match another image's ID.
     std::optional<Image> image(const std::string& name) const {
         ImageStore store(root_);
         if (!store.exists(name)) return std::nullopt;

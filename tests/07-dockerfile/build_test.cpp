@@ -215,12 +215,12 @@ TEST_F(Build, CopyChownChmodAndAddArchive) {
 
 TEST_F(Build, RunCacheMountOutlivesTheStep) {
     dockerfile("FROM busybox\nRUN --mount=type=cache,target=/cache echo kept > /cache/f && echo step1\n");
-    build_ok({"-t", "c1"});
+    build_ok({"-t", "cache-one"});
     // The cache directory is not part of the image.
-    EXPECT_EQ(in_layers("c1", "/cache/f"), fs::path());
+    EXPECT_EQ(in_layers("cache-one", "/cache/f"), fs::path());
     dockerfile("FROM busybox\nRUN --mount=type=cache,target=/cache cp /cache/f /from-cache\n");
-    build_ok({"-t", "c2"});
-    EXPECT_EQ(slurp(in_layers("c2", "/from-cache")), "kept\n");
+    build_ok({"-t", "cache-two"});
+    EXPECT_EQ(slurp(in_layers("cache-two", "/from-cache")), "kept\n");
 }
 
 TEST_F(Build, ConfigInstructionsWriteDockersFields) {
