@@ -109,15 +109,21 @@ TEST_F(BuildErrors, BadFlagsOfTheCommand) {
 }
 
 TEST_F(BuildErrors, ARunStepLeavesNoNetworkWithoutTheFlag) {
-    // No network by default: only lo exists in a RUN step's namespace.
-    dockerfile("FROM busybox\nRUN ls /sys/class/net > /nets\n");
+    // No network by default: a namespace of the step's own, with only lo.
+    // Told apart by the namespace's inode, not by the interfaces listed: a
+    // host may have only lo itself (the cgroup-v2 guest has).
+    const std::string host_ns = fs::read_symlink("/proc/self/ns/net").string() + "\n";
+    dockerfile("FROM busybox\nRUN ls /sys/class/net > /nets && readlink /proc/self/ns/net > /ns\n");
     build_ok({"-t", "nonet"});
     EXPECT_EQ(slurp(in_layers("nonet", "/nets")), "lo\n");
-    // --network host: the host's interfaces; RUN --network=none wins over it.
-    dockerfile("FROM busybox\nRUN ls /sys/class/net > /nets\nRUN --network=none ls /sys/class/net > /none\n");
+    EXPECT_NE(slurp(in_layers("nonet", "/ns")), host_ns) << "a RUN step without --network is in the host's network namespace";
+    // --network host: the host's namespace; RUN --network=none wins over it.
+    dockerfile("FROM busybox\nRUN readlink /proc/self/ns/net > /ns\n"
+               "RUN --network=none ls /sys/class/net > /none && readlink /proc/self/ns/net > /nonens\n");
     build_ok({"-t", "hostnet", "--network", "host"});
-    EXPECT_GT(lines_of(slurp(in_layers("hostnet", "/nets"))).size(), 1u) << slurp(in_layers("hostnet", "/nets"));
+    EXPECT_EQ(slurp(in_layers("hostnet", "/ns")), host_ns) << "--network host";
     EXPECT_EQ(slurp(in_layers("hostnet", "/none")), "lo\n");
+    EXPECT_NE(slurp(in_layers("hostnet", "/nonens")), host_ns) << "RUN --network=none under --network host";
 }
 
 } // namespace

@@ -231,7 +231,8 @@ std::vector<std::string> KubikTest::kubik_argv(const std::vector<std::string>& a
     bool names_parent = std::any_of(args.begin(), args.end(), [](const std::string& a) {
         return a == "--cgroup-parent" || a.rfind("--cgroup-parent=", 0) == 0;
     });
-    if (!args.empty() && args[0] == "run" && !names_parent && !cgroup_parent_.empty())
+    // build too: its RUN steps are containers, with cgroups of their own.
+    if (!args.empty() && (args[0] == "run" || args[0] == "build") && !names_parent && !cgroup_parent_.empty())
         argv.insert(argv.begin() + 4, {"--cgroup-parent", cgroup_parent_});
     return argv;
 }

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <random>
 #include <set>
 #include <sstream>
 
@@ -149,12 +150,18 @@ protected:
         return network;
     }
 
-    // A subnet of the pool nothing uses now, for tests that name one.
+    // A subnet of the pool nothing uses now, for tests that name one. A
+    // random one, not the first: other tests' processes create networks at
+    // the same moment, and the first free subnet is the one they get too.
     Ipv4Prefix free_subnet() {
         net::RouteSocket sock;
-        auto chosen = subnet_pool::choose(subnet_pool::host_prefixes(sock));
-        if (!chosen) throw std::runtime_error("no free subnet on this host");
-        return *chosen;
+        const auto used = subnet_pool::host_prefixes(sock);
+        std::vector<Ipv4Prefix> free;
+        for (const auto& candidate : subnet_pool::candidates())
+            if (!subnet_pool::overlaps_any(candidate, used)) free.push_back(candidate);
+        if (free.empty()) throw std::runtime_error("no free subnet on this host");
+        std::random_device random;
+        return free[std::uniform_int_distribution<std::size_t>(0, free.size() - 1)(random)];
     }
 
     std::vector<std::string> bridges_;
