@@ -20,6 +20,7 @@ namespace kubik::build {
 /// ROOT/build-cache.
 class BuildCache {
 public:
+    /// The cache of state root `root` (the directory is created on first write).
     explicit BuildCache(const std::filesystem::path& root) : dir_(root / "build-cache") {}
 
     /// The state a step with this key left, if it is cached and its layers are

@@ -75,11 +75,15 @@ public:
     /// absolute one ("/usr/lib -> /lib") and ".." are resolved inside
     /// `rootfs` (as RESOLVE_IN_ROOT would) instead of being refused.
     static BuildContext from_image_root(const std::filesystem::path& rootfs);
+    /// Takes over `other`'s temp directory, if it owns one.
     BuildContext(BuildContext&&) noexcept;
+    /// Removes this context's own temp directory, then takes over `other`'s.
     BuildContext& operator=(BuildContext&&) noexcept;
     ~BuildContext();
 
+    /// The context directory on the host.
     const std::filesystem::path& dir() const { return dir_; }
+    /// The .dockerignore rules (empty when there is none).
     const IgnoreRules& ignore() const { return ignore_; }
 
     /// Expands one COPY/ADD source (already variable-expanded; may hold

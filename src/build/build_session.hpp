@@ -14,17 +14,19 @@
 
 namespace kubik::build {
 
+/// The state of one `kubik build`, passed to every stage and step.
 struct BuildSession {
+    /// Opens the store and cache of `o.root`; the variables start from `o.build_args`.
     BuildSession(const dockerfile::Dockerfile& f, const BuildContext& c, const BuildOptions& o, const BuildOutput& out)
         : file(f), context(c), options(o), output(out), store(o.root), cache(o.root), vars(o.build_args) {}
 
-    const dockerfile::Dockerfile& file;
-    const BuildContext& context;
-    const BuildOptions& options;
-    const BuildOutput& output;
-    ImageStore store;
-    BuildCache cache;
-    BuildVars vars;
+    const dockerfile::Dockerfile& file; ///< the parsed Dockerfile being built
+    const BuildContext& context;        ///< what COPY/ADD read from
+    const BuildOptions& options;        ///< the command line's (-t, --build-arg, -q, …)
+    const BuildOutput& output;          ///< where progress lines go
+    ImageStore store;                   ///< the base images and the layers the steps write
+    BuildCache cache;                   ///< the steps already run, by cache key
+    BuildVars vars;                     ///< the ARG values in scope (global, then the stage's)
     std::map<int, BuildState> built; ///< finished stages, by index
     int next_step = 1;               ///< BuildKit's "#N" numbering
 

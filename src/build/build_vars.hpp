@@ -20,6 +20,8 @@
 
 namespace kubik::build {
 
+/// The ARGs of one build, scoped as above (ENV is read from the image's
+/// config, passed in to lookup()), and which --build-arg values were used.
 class BuildVars {
 public:
     /// --build-arg values.

@@ -69,9 +69,9 @@ struct Directives {
 
 /// A whole Dockerfile.
 struct Dockerfile {
-    Directives directives;
+    Directives directives;                ///< the parser directives it starts with
     std::vector<Instruction> global_args; ///< ARGs before the first FROM
-    std::vector<Stage> stages;
+    std::vector<Stage> stages;            ///< in file order (Stage::index is the position)
 };
 
 /// Parses `text` (named `file` in errors). Throws kubik::Error "FILE:LINE:

@@ -16,7 +16,7 @@ std::vector<std::string> quoted_words(std::string_view text, char escape);
 /// Words split at blanks, nothing else (EXPOSE, FROM, VOLUME's plain form).
 std::vector<std::string> blank_words(std::string_view text);
 
-/// True for ' ', '\t', '\r', '\n', '\v', '\f'.
+/// True for ' ', '\\t', '\\r', '\\n', '\\v', '\\f'.
 bool is_blank(char c);
 /// `text` without blanks at either end.
 std::string_view trim_blanks(std::string_view text);

@@ -15,6 +15,8 @@ namespace kubik::build {
 /// ENV/LABEL: key/value pairs as the parser gave them (expanded).
 /// ENV replaces a variable of the same name in place (order kept) or appends.
 void apply_env(ImageConfig& config, const std::vector<std::string>& pairs);
+/// LABEL: sets each key to its value (a label of the same key, inherited or
+/// earlier, is replaced).
 void apply_labels(ImageConfig& config, const std::vector<std::string>& pairs);
 
 /// EXPOSE's words ("80", "80/tcp", "53/udp", "8000-8002"): normalised to

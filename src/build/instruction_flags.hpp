@@ -12,7 +12,7 @@ namespace kubik::dockerfile {
 
 /// The flags at the front of an instruction's arguments, and what follows.
 struct FlagSplit {
-    std::vector<InstructionFlag> flags;
+    std::vector<InstructionFlag> flags; ///< in the order written, quotes removed
     /// Per flag: written with '=' (`--from=` has an empty value; `--from`, none).
     std::vector<bool> valued;
     std::string rest; ///< the arguments after the flags, as written

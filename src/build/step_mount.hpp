@@ -22,6 +22,9 @@ void enter_build_mount_namespace();
 /// of the store; unmounted and removed when it goes.
 class StepRoot {
 public:
+    /// Enters the build's mount namespace (enter_build_mount_namespace), mounts
+    /// the overlay and opens its merged root. Throws kubik::Error naming the
+    /// call that failed (nothing is left behind then).
     StepRoot(const ImageStore& store, const std::vector<Layer>& layers);
     ~StepRoot();
     StepRoot(const StepRoot&) = delete;

@@ -29,12 +29,17 @@ struct ImageConfig {
     /// Healthcheck: docker's fields (durations in nanoseconds, 0 = default).
     struct Healthcheck {
         std::vector<std::string> test;   ///< ["CMD", …], ["CMD-SHELL", "…"] or ["NONE"]
-        std::int64_t interval = 0, timeout = 0, start_period = 0, start_interval = 0;
-        int retries = 0;
+        std::int64_t interval = 0,       ///< Interval: time between checks
+                     timeout = 0,        ///< Timeout: how long one check may run
+                     start_period = 0,   ///< StartPeriod: start-up time, when failures don't count
+                     start_interval = 0; ///< StartInterval: time between checks during StartPeriod
+        int retries = 0;                 ///< Retries: failures in a row that make it unhealthy
+        /// Field by field.
         bool operator==(const Healthcheck&) const = default;
     };
     std::optional<Healthcheck> healthcheck; ///< absent = not set (inherit)
 
+    /// Field by field.
     bool operator==(const ImageConfig&) const = default;
 };
 

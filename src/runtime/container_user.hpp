@@ -25,8 +25,8 @@ namespace kubik {
 
 /// Who a container's command runs as.
 struct ExecUser {
-    uid_t uid = 0;
-    gid_t gid = 0;
+    uid_t uid = 0; ///< the user id (setuid)
+    gid_t gid = 0; ///< the primary group id (setgid)
     std::vector<gid_t> groups; ///< supplementary groups (setgroups)
     std::string home = "/";    ///< HOME when the environment has none
 };
