@@ -19,15 +19,18 @@ step() {
 step scripts/install-deps.sh
 step scripts/install-test-deps.sh   # skopeo, umoci, mmdebstrap, crun, hyperfine: the tests' partners
 
-# The grader's test suites (ctest's kubik-course-grade*) each build the
-# student track from scratch in a temp copy of the course, with the same
-# layout below /tmp: with ccache told to see paths there as relative and to
-# leave the build directory out of the hash, the second build is served from
-# the cache (minutes of CI). CMake reads the launcher from the environment on
-# a first configure only, so a configured build/ keeps what it had.
+# The course is built four times: the reference (build/), the staircase's
+# student track (build-staircase/) and, in ctest's kubik-course-grade*
+# suites, two temp copies of the course below /tmp. Through ccache, with
+# every path seen as relative (base_dir /: the builds sit at other places)
+# and the build directory left out of the hash, what is the same in all of
+# them — src/ and tests/, which include the lessons' headers through
+# BUILD/lesson-include (src/CMakeLists.txt) — is compiled once. CMake reads
+# the launcher from the environment on a first configure only, so a
+# configured build/ keeps what it had.
 if command -v ccache >/dev/null; then
   export CMAKE_C_COMPILER_LAUNCHER=ccache CMAKE_CXX_COMPILER_LAUNCHER=ccache
-  export CCACHE_BASEDIR=${TMPDIR:-/tmp} CCACHE_NOHASHDIR=1
+  export CCACHE_BASEDIR=/ CCACHE_NOHASHDIR=1
 fi
 step cmake --preset default
 step cmake --build --preset default

@@ -32,6 +32,16 @@ class BuildTest : public LessonTest {
 protected:
     BuildTest() : LessonTest(7, "dockerfile") {}
 
+    // The gate reads a Dockerfile through the student's functions (the
+    // splitter, the command forms): a test of a bad flag or a missing
+    // context, handled by src/ alone, must not pass while lesson 7 is stubs.
+    // --print-ast makes nothing, so the tests still start from an empty store.
+    std::vector<std::string> gate_args() const override {
+        const fs::path gate = root_ / "gate" / "Dockerfile";
+        put(gate, "FROM busybox\n# the gate\nRUN echo \\\n  gate\nCMD [\"true\"]\n");
+        return {"build", "--print-ast", gate.string()};
+    }
+
     void SetUp() override {
         LessonTest::SetUp();
         if (HasFatalFailure()) return;
