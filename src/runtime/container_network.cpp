@@ -70,14 +70,7 @@ const char* required_by(const ContainerSpec& spec) {
 void delete_host_veth(const std::string& name) {
     net::RouteSocket sock;
     net::Link link = net::get_link(sock, name);
-    if (!link) return;
-    rtnl_link_delete(sock.get(), link.get()); // gone meanwhile: fine
-    // When the container's namespace is being torn down at this moment (its
-    // last process just died), the kernel dismantles the pair in a work
-    // queue: the delete finds the peer busy and the host end lingers for a
-    // few milliseconds. `rm -f` must return with the veth gone, so wait for
-    // it, bounded: a veth that outlives this goes with its namespace anyway.
-    for (int tries = 0; tries < 200 && net::get_link(sock, name); ++tries) ::usleep(10'000);
+    if (link) rtnl_link_delete(sock.get(), link.get()); // gone meanwhile: fine
 }
 
 // The other container of --network container:NAME, running.
