@@ -70,18 +70,6 @@ std::string joined(const std::vector<std::string>& parts) {
 
 bool has_wildcards(std::string_view text) { return text.find_first_of("*?[") != std::string_view::npos; }
 
-std::vector<std::string> sorted_entries(const fs::path& dir) {
-    std::vector<std::string> names;
-    std::unique_ptr<DIR, int (*)(DIR*)> d(::opendir(dir.c_str()), ::closedir);
-    if (!d) throw_errno("read the directory " + dir.string() + " of the build context");
-    while (dirent* entry = ::readdir(d.get())) {
-        const std::string name = entry->d_name;
-        if (name != "." && name != "..") names.push_back(name);
-    }
-    std::sort(names.begin(), names.end());
-    return names;
-}
-
 // Appends a field with its length, so that no two different sequences of
 // fields hash the same bytes ("ab","c" vs "a","bc").
 void field(Sha256& hash, std::string_view value) {
@@ -441,6 +429,18 @@ std::string BuildContext::read_dockerfile(const fs::path& file) const {
     } catch (const Error& e) {
         throw Error(std::string("failed to read dockerfile: ") + e.what(), kExitGeneric);
     }
+}
+
+std::vector<std::string> sorted_entries(const fs::path& dir) {
+    std::vector<std::string> names;
+    std::unique_ptr<DIR, int (*)(DIR*)> d(::opendir(dir.c_str()), ::closedir);
+    if (!d) throw_errno("read the directory " + dir.string() + " of the build context");
+    while (dirent* entry = ::readdir(d.get())) {
+        const std::string name = entry->d_name;
+        if (name != "." && name != "..") names.push_back(name);
+    }
+    std::sort(names.begin(), names.end());
+    return names;
 }
 
 } // namespace kubik::build

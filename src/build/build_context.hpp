@@ -116,6 +116,11 @@ private:
 
 };
 
+/// The names in the context directory `dir` (no "." or ".."), sorted: the
+/// digest and the copies walk a directory in an order that doesn't depend on
+/// the filesystem. Throws kubik::Error naming the directory.
+std::vector<std::string> sorted_entries(const std::filesystem::path& dir);
+
 /// Copies the resolved sources to `dest` in the image (root `root_fd`) as
 /// docker's COPY does: several sources or a wildcard need a dest ending in
 /// '/' ("When using COPY with more than one source file, the destination must

@@ -33,18 +33,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::vector<std::string> entries_of(const fs::path& dir) {
-    std::vector<std::string> names;
-    std::unique_ptr<DIR, int (*)(DIR*)> d(::opendir(dir.c_str()), ::closedir);
-    if (!d) throw_errno("read the directory " + dir.string() + " of the build context");
-    while (dirent* entry = ::readdir(d.get())) {
-        const std::string name = entry->d_name;
-        if (name != "." && name != "..") names.push_back(name);
-    }
-    std::sort(names.begin(), names.end());
-    return names;
-}
-
 bool is_host_directory(const fs::path& path) {
     struct stat st {};
     return ::lstat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
@@ -90,7 +78,7 @@ struct FilteredCopy {
     // Whether something below `host` (context path `relative`) is excluded.
     bool excludes_below(const fs::path& host, const std::string& relative) const {
         if (ignore.empty()) return false;
-        for (const auto& name : entries_of(host)) {
+        for (const auto& name : sorted_entries(host)) {
             const std::string child = child_of(relative, name);
             if (ignore.excluded(child)) return true;
             if (is_host_directory(host / name) && excludes_below(host / name, child)) return true;
@@ -129,7 +117,7 @@ struct FilteredCopy {
 
     // The entries of `host` that are not excluded, each to dest/NAME.
     void children(const fs::path& host, const std::string& relative, const std::string& dest) const {
-        for (const auto& name : entries_of(host)) {
+        for (const auto& name : sorted_entries(host)) {
             const std::string child = child_of(relative, name);
             const bool dir = is_host_directory(host / name);
             if (ignore.excluded(child)) {

@@ -5,6 +5,7 @@
 #pragma once
 
 #include "kubik_test.hpp"
+#include "parse_fixture.hpp"
 
 #include "core/error.hpp"
 #include "core/not_implemented.hpp"
@@ -137,17 +138,7 @@ inline std::string link_target(const fs::path& p) {
     return n < 0 ? std::string() : std::string(buf, static_cast<std::size_t>(n));
 }
 
-/// The kubik::Error's message `call` throws; "" when it throws nothing.
-inline std::string error_of(const std::function<void()>& call) {
-    try {
-        call();
-    } catch (const kubik::Error& e) {
-        return e.what();
-    } catch (const std::exception& e) {
-        return std::string("not a kubik::Error: ") + e.what();
-    }
-    return "";
-}
+using parse7::error_of; // the parser tests' helper
 
 /// The exit code of the kubik::Error `call` throws; -1 when none.
 inline int exit_code_of(const std::function<void()>& call) {

@@ -8,6 +8,7 @@
 // needs mmdebstrap and the package mirror. When either is missing, the tests
 // are skipped with the script's reason, never passed. ctest label "debian".
 #include "kubik_test.hpp"
+#include "debian_image.hpp"
 #include "tools.hpp"
 
 #include <sys/stat.h>
@@ -25,38 +26,6 @@
 namespace kubik::test {
 namespace {
 
-// What making the tarball gave, once per test program.
-struct Tarball {
-    fs::path path;       ///< "" when it couldn't be made
-    std::string skip;    ///< why it can't be made here (the script's exit 3)
-    std::string failure; ///< the script failed otherwise
-};
-
-const Tarball& debian_tarball() {
-    static const Tarball made = [] {
-        Tarball t;
-        const auto start = std::chrono::steady_clock::now();
-        RunOptions options;
-        options.timeout = std::chrono::minutes(20);
-        auto r = run({std::string(KUBIK_SOURCE_DIR) + "/scripts/make-debian-image.sh", "--build", KUBIK_BUILD_DIR,
-                      "--tarball-only"},
-                     options);
-        const std::chrono::duration<double> seconds = std::chrono::steady_clock::now() - start;
-        if (r.exit_code == 0 && !r.out.empty()) {
-            t.path = lines_of(r.out).back();
-            // Shows in the test's output how long the tarball took (or that it was cached).
-            std::cout << "[ debian   ] " << t.path.string() << " ready in " << seconds.count() << " s\n"
-                      << without_skip_notices(r.err);
-        } else if (r.exit_code == 3) {
-            t.skip = r.err;
-        } else {
-            t.failure = r.describe();
-        }
-        return t;
-    }();
-    return made;
-}
-
 class Debian : public KubikTest {
 protected:
     void SetUp() override {
@@ -66,13 +35,7 @@ protected:
         KubikTest::SetUp();
         if (HasFatalFailure()) return;
         ASSERT_TRUE(tarball.failure.empty()) << "scripts/make-debian-image.sh failed:\n" << tarball.failure;
-        // The script imports it as the quick start would (KUBIK: this build's binary).
-        RunOptions options;
-        options.timeout = std::chrono::minutes(3);
-        options.env = {{"KUBIK", kubik_binary()}};
-        auto r = run({std::string(KUBIK_SOURCE_DIR) + "/scripts/make-debian-image.sh", "--build", KUBIK_BUILD_DIR,
-                      "--root", root_.string()},
-                     options);
+        auto r = import_debian_image(root_);
         ASSERT_EQ(r.exit_code, 0) << "importing the Debian rootfs failed\n" << r.describe();
     }
     void TearDown() override {

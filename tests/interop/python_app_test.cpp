@@ -15,6 +15,7 @@
 // kernel picks: tests run side by side, and 5000 may be taken on the host.
 // ctest label "debian" (the tarball takes minutes the first time).
 #include "kubik_test.hpp"
+#include "debian_image.hpp"
 #include "tools.hpp"
 
 #include <arpa/inet.h>
@@ -38,26 +39,7 @@ namespace {
 
 using namespace std::chrono_literals;
 
-const std::string kScript = std::string(KUBIK_SOURCE_DIR) + "/scripts/make-debian-image.sh";
 const std::string kExample = std::string(KUBIK_SOURCE_DIR) + "/examples/my-python-app";
-
-// Making the tarball, once per test program: "" when it is there, else why not.
-struct Made {
-    std::string skip, failure;
-};
-const Made& python_tarball() {
-    static const Made made = [] {
-        Made m;
-        RunOptions options;
-        options.timeout = std::chrono::minutes(20);
-        auto r = run({kScript, "--build", KUBIK_BUILD_DIR, "--python", "--tarball-only"}, options);
-        if (r.exit_code == 3) m.skip = r.err;
-        else if (r.exit_code != 0) m.failure = r.describe();
-        else std::cout << "[ debian   ] " << lines_of(r.out).back() << " ready\n";
-        return m;
-    }();
-    return made;
-}
 
 // A port nobody on the host listens on: 5000 when it is free.
 std::uint16_t free_port() {
@@ -103,16 +85,13 @@ std::string http_get(std::uint16_t port) {
 class PythonApp : public KubikTest {
 protected:
     void SetUp() override {
-        const auto& made = python_tarball();
+        const auto& made = debian_tarball(/*python=*/true);
         if (!made.skip.empty()) GTEST_SKIP() << made.skip;
         base_set_up_ = true;
         KubikTest::SetUp();
         if (HasFatalFailure()) return;
         ASSERT_TRUE(made.failure.empty()) << "scripts/make-debian-image.sh --python failed:\n" << made.failure;
-        RunOptions options;
-        options.timeout = std::chrono::minutes(3);
-        options.env = {{"KUBIK", kubik_binary()}};
-        auto r = run({kScript, "--build", KUBIK_BUILD_DIR, "--python", "--root", root_.string()}, options);
+        auto r = import_debian_image(root_, /*python=*/true);
         ASSERT_EQ(r.exit_code, 0) << "importing debian:bookworm-python failed\n" << r.describe();
     }
     void TearDown() override {
