@@ -734,7 +734,13 @@ bool Lesson6Test::host_has_link(const std::string& name) {
 std::vector<std::string> Lesson6Test::leftovers_of(const std::string& id) const {
     std::vector<std::string> out;
     const std::string veth = host_veth(id);
-    if (host_has_link(veth)) out.push_back("the container's veth " + veth + " is still on the host");
+    // A container that ended by itself (b's nc, after one connection) leaves
+    // its veth to its namespace, which the kernel dismantles in a work queue
+    // of its own, a moment later (container_network.hpp, remove_host_veth:
+    // deleting it synchronously would cost every exit ~20 ms). A moment, not
+    // forever: 5 s.
+    for (int tries = 0; tries < 250 && host_has_link(veth); ++tries) std::this_thread::sleep_for(20ms);
+    if (host_has_link(veth)) out.push_back("the container's veth " + veth + " is still on the host, 5 s after rm -f");
     for (const auto& lease : leases_of(id)) out.push_back("its lease is still held: " + lease);
     for (const auto& rule : rules_of("container:" + id))
         out.push_back("its rule is still in " + table_ + ", chain " + rule.chain + ": " + rule.text);
