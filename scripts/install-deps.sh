@@ -25,6 +25,9 @@ packages=(
     # libnftables, which Debian ships shared only, so it is linked into the
     # small kubik-nft helper instead of kubik.
     libnl-3-dev libnl-route-3-dev libnftables-dev
+    # Security (lesson 8): capabilities through libcap, system call filters
+    # through libseccomp (static archives, for the -static kubik).
+    libcap-dev libseccomp-dev
     busybox-static     # the files of the bundled busybox image
     python3            # scripts/check-tracks.sh
     iproute2 util-linux procps  # ip, unshare, ps: used by tests to look at kernel state
