@@ -5,6 +5,7 @@
 #include "image/image_config.hpp"
 #include "network.hpp"
 #include "network/network_store.hpp"
+#include "container/security_options.hpp"
 #include "volumes.hpp"
 
 #include <filesystem>
@@ -107,6 +108,8 @@ struct ContainerSpec {
     /// --add-host, "NAME:IP" as given (IP may be "host-gateway"): extra
     /// lines of the container's /etc/hosts.
     std::vector<std::string> extra_hosts;
+
+    SecurityOptions security;            ///< lesson 8: capabilities, seccomp, masks, --read-only, --group-add
 
     cgroups::CgroupLimits limits;        ///< --memory, --memory-swap, --cpus, --pids-limit
     std::string cgroup_parent = "kubik"; ///< --cgroup-parent: the group that holds ours

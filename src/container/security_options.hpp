@@ -1,0 +1,30 @@
+// What `kubik run` was asked about the container's walls (lesson 8):
+// docker's --privileged, --cap-add, --cap-drop, --security-opt, --read-only
+// and --group-add, as given. src/security/ turns them into what the lesson's
+// functions get (Capabilities, a SeccompProfile, the paths to mask).
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace kubik {
+
+/// A container's security flags, kept in its state file for inspect's
+/// HostConfig (CapAdd, CapDrop, SecurityOpt, Privileged, ReadonlyRootfs,
+/// GroupAdd).
+struct SecurityOptions {
+    bool privileged = false;             ///< --privileged: every capability, no filter, nothing masked
+    std::vector<std::string> cap_add;    ///< --cap-add, as docker writes them back ("NET_ADMIN", "ALL")
+    std::vector<std::string> cap_drop;   ///< --cap-drop, the same
+    /// --security-opt, as given: "no-new-privileges[:true|false]",
+    /// "seccomp=unconfined", "seccomp=PROFILE.json" (the file is read at
+    /// `run`, as the docker CLI does, and its text kept in `seccomp_profile`).
+    std::vector<std::string> security_opt;
+    bool no_new_privileges = false;      ///< from security_opt
+    bool seccomp_unconfined = false;     ///< from security_opt: no filter at all
+    std::string seccomp_profile;         ///< a profile's JSON text from security_opt; "" = docker's default
+    bool read_only_rootfs = false;       ///< --read-only: the container's root is mounted read-only
+    std::vector<std::string> group_add;  ///< --group-add: names (the image's /etc/group) or numbers
+};
+
+} // namespace kubik
