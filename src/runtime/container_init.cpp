@@ -9,6 +9,11 @@
 #include "rootfs.hpp"
 #include "runtime/container_network.hpp"
 #include "runtime/container_user.hpp"
+#include "security/capabilities.hpp"
+
+#include <linux/securebits.h>
+#include <sys/capability.h>
+#include <sys/prctl.h>
 #include "runtime/etc_files.hpp"
 #include "runtime/lesson_step.hpp"
 #include "runtime/mount_propagation.hpp"
@@ -48,15 +53,44 @@ namespace {
         // what the caller left open, this closes what kubik opened.
         // Close-on-exec, so the channel still reports a failed exec.
         ::close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
-        if (ctx.spec.user.empty()) process::exec_command(ctx.spec.argv, ctx.spec.env);
-        // -u / the image's USER: names from the container's own /etc/passwd,
-        // now that its root is the root; the switch is the last thing before
-        // exec (the working directory was made as root, as runc does).
-        const ExecUser user = resolve_user_in_root(ctx.spec.user);
+        const auto& security = ctx.spec.security;
+        const bool caps_asked = security.privileged || !security.cap_add.empty() || !security.cap_drop.empty();
+        // Computed before the user switch: the names were checked at `run`.
+        const std::vector<int> bounding = security::bounding_capabilities(security);
         auto env = ctx.spec.env;
-        if (std::none_of(env.begin(), env.end(), [](const std::string& e) { return e.starts_with("HOME="); }))
-            env.push_back("HOME=" + user.home);
-        switch_user(user);
+        uid_t uid = 0;
+        if (!ctx.spec.user.empty()) {
+            // -u / the image's USER: names from the container's own /etc/passwd,
+            // now that its root is the root; the switch is the last thing before
+            // exec (the working directory was made as root, as runc does).
+            const ExecUser user = resolve_user_in_root(ctx.spec.user);
+            if (std::none_of(env.begin(), env.end(), [](const std::string& e) { return e.starts_with("HOME="); }))
+                env.push_back("HOME=" + user.home);
+            // With the bit set, setuid() leaves the capability sets alone
+            // (capabilities(7)): drop_capabilities() decides, and still holds
+            // CAP_SETPCAP to drop the bounding set. Cleared again at once.
+            if (::prctl(PR_SET_SECUREBITS, SECBIT_NO_SETUID_FIXUP, 0, 0, 0) != 0) throw_errno("PR_SET_SECUREBITS");
+            switch_user_or_fallback(user);
+            if (::prctl(PR_SET_SECUREBITS, 0, 0, 0, 0) != 0) throw_errno("PR_SET_SECUREBITS");
+            uid = user.uid;
+        }
+        // A stub leaves root's sets as lessons 0-7 had them, quietly, unless a
+        // flag asked for them (then 125 naming lesson 8). Without lesson 8, a
+        // USER's sets were emptied by the fallback: it runs without the bit.
+        try {
+            security::drop_capabilities(security::capabilities_for(bounding, uid));
+        } catch (const NotImplemented& e) {
+            if (caps_asked) throw Error(std::string("--cap-add/--cap-drop/--privileged: ") + e.what());
+            // The bit kept a USER's sets: empty them as setuid() would have.
+            if (uid != 0) {
+                cap_t none = cap_init();
+                const int rc = none ? cap_set_proc(none) : -1;
+                if (none) cap_free(none);
+                if (rc != 0) throw_errno("cap_set_proc");
+            }
+        }
+        if (security.no_new_privileges && ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
+            throw_errno("PR_SET_NO_NEW_PRIVS");
         process::exec_command(ctx.spec.argv, env);
     });
 }

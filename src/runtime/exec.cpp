@@ -61,7 +61,7 @@ namespace {
             if (!home_set)
                 for (auto& e : env)
                     if (e.starts_with("HOME=")) e = "HOME=" + who.home;
-            switch_user(who);
+            switch_user_or_fallback(who);
         }
         process::exec_command(options.argv, env);
     });
