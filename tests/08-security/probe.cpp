@@ -138,20 +138,17 @@ std::string attempt_open_by_handle() {
     // inode of the filesystem, outside the container's root. The handle here
     // is the one of our own "/" when the filesystem gives one, else garbage
     // that a kernel letting the call through refuses with ESTALE/EINVAL.
-    struct {
-        file_handle fh;
-        unsigned char bytes[MAX_HANDLE_SZ];
-    } h;
-    std::memset(&h, 0, sizeof h);
-    h.fh.handle_bytes = MAX_HANDLE_SZ;
+    alignas(file_handle) unsigned char storage[sizeof(file_handle) + MAX_HANDLE_SZ] = {};
+    auto* fh = reinterpret_cast<file_handle*>(storage);
+    fh->handle_bytes = MAX_HANDLE_SZ;
     int mount_id = 0;
-    if (::name_to_handle_at(AT_FDCWD, "/", &h.fh, &mount_id, 0) != 0) {
-        h.fh.handle_bytes = 8;
-        h.fh.handle_type = 1;
+    if (::name_to_handle_at(AT_FDCWD, "/", fh, &mount_id, 0) != 0) {
+        fh->handle_bytes = 8;
+        fh->handle_type = 1;
     }
     const int root = ::open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (root < 0) return "setup-" + errno_name(errno);
-    const std::string res = result_of(::open_by_handle_at(root, &h.fh, O_RDONLY | O_CLOEXEC), true);
+    const std::string res = result_of(::open_by_handle_at(root, fh, O_RDONLY | O_CLOEXEC), true);
     ::close(root);
     return res;
 }
