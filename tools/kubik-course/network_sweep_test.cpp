@@ -1,9 +1,11 @@
 #include "network_sweep.hpp"
 
 #include "subprocess.hpp"
+#include "test_run.hpp"
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <fstream>
 #include <sched.h>
 #include <sys/wait.h>
@@ -70,4 +72,38 @@ TEST(NetworkSweep, RemovesOnlyWhatTheRunRecordedAndStillExists) {
     fs::remove(file);
     EXPECT_EQ(code, 0) << "1-2: setup failed; 3: a removal failed; 4: bridge kept; 5: table kept; "
                           "6: a name outside the run's or not kubik's was removed";
+}
+
+// The sweep as run_test_binary_isolated() uses it: a fake test program in
+// BUILD/tests/ makes a bridge, records it as the fixture does, and hangs
+// until the time limit kills it; its bridge must be gone afterwards. One
+// that ends by itself keeps what it made (its own teardown's job, and
+// another program of the build may be using names recorded since).
+TEST(NetworkSweep, AKilledTestProgramsBridgeIsRemovedAndAFinishedOnesIsNot) {
+    if (::geteuid() != 0) GTEST_SKIP() << "needs root (a network namespace of its own)";
+    const fs::path build = fs::temp_directory_path() / ("kubik-sweep-build-" + std::to_string(::getpid()));
+    fs::create_directories(build / "tests");
+    const auto fake = [&](const std::string& name, const std::string& bridge, bool hang) {
+        const fs::path script = build / "tests" / name;
+        std::ofstream(script) << "#!/bin/sh\n"
+                                 "echo 'link " << bridge << "' >> ../test-network-names\n"
+                                 "ip link add " << bridge << " type bridge || exit 3\n"
+                              << (hang ? "exec sleep 60\n" : "exit 0\n");
+        fs::permissions(script, fs::perms::owner_all);
+        return script;
+    };
+    const int code = in_own_netns([&] {
+        IsolatedRunOptions options;
+        options.timeout = std::chrono::milliseconds(1500);
+        const auto killed = run_test_binary_isolated(fake("hangs", "kb-killed0", true), options);
+        if (!killed.timed_out) return 1;
+        if (tool_ok({"ip", "link", "show", "dev", "kb-killed0"})) return 2;
+        const auto finished = run_test_binary_isolated(fake("ends", "kb-ended0", false), options);
+        if (finished.timed_out || finished.exit_code != 0) return 3;
+        if (!tool_ok({"ip", "link", "show", "dev", "kb-ended0"})) return 4;
+        return 0;
+    });
+    fs::remove_all(build);
+    EXPECT_EQ(code, 0) << "1: the hanging program was not timed out; 2: its bridge was left; "
+                          "3: the finished program failed; 4: the finished program's bridge was removed";
 }
