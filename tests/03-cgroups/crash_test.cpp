@@ -112,7 +112,14 @@ protected:
         if (d.id.empty()) return d;
         auto state = inspect(name).value("State", nlohmann::json::object());
         if (auto p = process_info(state.value("Pid", 0))) d.init = *p;
-        if (auto p = process_info(state.value("MonitorPid", 0))) d.monitor = *p;
+        // `run -d` returns once the monitor has recorded itself, a moment
+        // before it execs kubik-monitor: until then it is still "kubik".
+        const pid_t monitor = state.value("MonitorPid", 0);
+        for (int i = 0; i < 400; ++i) {
+            if (auto p = process_info(monitor)) d.monitor = *p;
+            if (d.monitor.comm == "kubik-monitor") break;
+            std::this_thread::sleep_for(5ms);
+        }
         EXPECT_EQ(d.monitor.comm, "kubik-monitor") << state.dump(2);
         return d;
     }

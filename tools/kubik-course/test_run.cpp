@@ -1,6 +1,7 @@
 #include "test_run.hpp"
 
 #include "cgroup_sweep.hpp"
+#include "network_sweep.hpp"
 #include "subprocess.hpp"
 #include "tree_ops.hpp"
 
@@ -56,6 +57,8 @@ TestRun run_test_binary_isolated(const fs::path& binary, const IsolatedRunOption
     process.output_limit = options.output_limit;
     process.kill_orphans = options.kill_orphans;
     const auto cgroup_prefix = fresh_cgroup_prefix();
+    const auto names_file = network_names_file(binary);
+    const auto names_mark = network_names_mark(names_file);
     process.environment = {std::string(kCgroupPrefixVariable) + "=" + cgroup_prefix};
     const auto result = run_process(process);
 
@@ -68,6 +71,13 @@ TestRun run_test_binary_isolated(const fs::path& binary, const IsolatedRunOption
     run.output = result.output;
     // A test that ran to its end removed its cgroups itself; this finds none.
     run.leftovers = remove_cgroups_with_prefix(cgroup_prefix);
+    // The same for its networks, but only after a run that was cut short: a
+    // run that ended removed its own, and another program of the same build
+    // (ctest beside it) may be using names recorded since the mark.
+    if (result.timed_out || result.interrupted || result.signal != 0) {
+        auto networks = remove_recorded_networks(names_file, names_mark);
+        run.leftovers.insert(run.leftovers.end(), networks.begin(), networks.end());
+    }
     if (result.start_failed) {
         run.exit_code = 127;
         return run;

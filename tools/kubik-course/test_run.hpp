@@ -19,7 +19,7 @@ struct TestRun {
     bool timed_out = false;   ///< stopped by the time limit (run_test_binary_isolated)
     bool interrupted = false; ///< stopped by Ctrl-C (run_test_binary_isolated)
     double seconds = 0;       ///< how long it ran
-    std::vector<std::string> leftovers; ///< cgroups of the run that could not be removed (run_test_binary_isolated)
+    std::vector<std::string> leftovers; ///< cgroups that could not be removed, networks a killed run left (run_test_binary_isolated)
 
     /// Every check ran to the end and passed, and there was at least one.
     bool passed() const;
@@ -41,7 +41,9 @@ struct IsolatedRunOptions {
 /// Throws std::runtime_error when the binary can't be started.
 /// Output is kept in memory, capped at `output_limit`. The run gets a cgroup
 /// prefix of its own (cgroup_sweep.hpp): cgroups a killed test left behind
-/// are removed afterwards, and what can't be is listed in `leftovers`.
+/// are removed afterwards, and what can't be is listed in `leftovers`; so
+/// are the bridges and nftables tables of a run that was killed
+/// (network_sweep.hpp), each with what was done about it.
 TestRun run_test_binary_isolated(const std::filesystem::path& binary, const IsolatedRunOptions& options);
 
 } // namespace kubik::course
