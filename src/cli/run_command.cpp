@@ -12,7 +12,7 @@
 #include "cli/units.hpp"
 #include "runtime/container_network.hpp"
 #include "runtime/container_user.hpp"
-#include "security/capabilities.hpp"
+#include "cli/security_flags.hpp"
 #include "runtime/launch.hpp"
 #include "runtime/lesson_step.hpp"
 #include "volume/volume_store.hpp"
@@ -44,8 +44,8 @@ struct RunOptions {
     std::vector<std::string> expose;                 // --expose
     std::optional<std::string> entrypoint;           // --entrypoint ("" clears the image's)
     std::string user, stop_signal;                   // -u, --stop-signal
-    std::vector<std::string> cap_add, cap_drop, security_opt; // lesson 8
-    bool privileged = false;
+    std::vector<std::string> cap_add, cap_drop, security_opt, group_add; // lesson 8
+    bool privileged = false, read_only = false;     // --privileged, --read-only
     std::vector<std::string> labels;                 // -l, --label
     std::string image;
     std::vector<std::string> command;
@@ -398,20 +398,9 @@ int run(const GlobalOptions& global, RunOptions opts) {
     validate_add_hosts(opts.add_hosts);
     if (!opts.user.empty()) check_user_spec(opts.user);
     // Lesson 8's flags, checked before any state (an unknown name is 125).
-    SecurityOptions security;
-    security.privileged = opts.privileged;
-    for (const auto& n : opts.cap_add) security.cap_add.push_back(security::normalize_capability(n, "CapAdd"));
-    for (const auto& n : opts.cap_drop) security.cap_drop.push_back(security::normalize_capability(n, "CapDrop"));
-    security.security_opt = opts.security_opt;
-    for (const auto& o : opts.security_opt) {
-        if (o == "no-new-privileges" || o == "no-new-privileges:true" || o == "no-new-privileges=true")
-            security.no_new_privileges = true;
-        else if (o == "no-new-privileges:false" || o == "no-new-privileges=false")
-            security.no_new_privileges = false;
-        else
-            throw Error("Invalid --security-opt: \"" + o + "\"");
-    }
-    (void)security::bounding_capabilities(security);
+    const SecurityOptions security = parse_security_flags(
+        {.privileged = opts.privileged, .read_only = opts.read_only, .cap_add = opts.cap_add,
+         .cap_drop = opts.cap_drop, .security_opt = opts.security_opt, .group_add = opts.group_add});
     if (!opts.stop_signal.empty()) parse_signal(opts.stop_signal);
     for (const auto& value : opts.expose) port_keys(value, "--expose");
     // -p/--publish, syntax only (cli/port_flags.hpp): a bad flag is refused
@@ -533,8 +522,12 @@ void add_run_command(CLI::App& app, const GlobalOptions& global, Action& action)
         ->type_name("int");
     run_cmd->add_option("--cap-add", opts->cap_add, "Add Linux capabilities")->type_name("list")->allow_extra_args(false);
     run_cmd->add_option("--cap-drop", opts->cap_drop, "Drop Linux capabilities")->type_name("list")->allow_extra_args(false);
+    run_cmd->add_option("--group-add", opts->group_add, "Add additional groups to join")
+        ->type_name("list")
+        ->allow_extra_args(false);
     run_cmd->add_flag("--privileged", opts->privileged, "Give extended privileges to this container");
     run_cmd->add_option("--security-opt", opts->security_opt, "Security Options")->type_name("list")->allow_extra_args(false);
+    run_cmd->add_flag("--read-only", opts->read_only, "Mount the container's root filesystem as read only");
     run_cmd->add_flag("--rm", opts->remove, "Automatically remove the container when it exits");
     run_cmd->add_option("--stop-signal", opts->stop_signal, "Signal to stop the container")->type_name("string");
     run_cmd->add_flag("-t,--tty", opts->tty, "Allocate a pseudo-TTY");

@@ -157,6 +157,11 @@ void set_network_mode(ContainerSpec& spec, const std::string& mode) {
 }
 
 // Docker's set of strings, {"80/tcp": {}} (null when empty), and back.
+// docker writes an empty list of HostConfig as null.
+nlohmann::json list_or_null(const std::vector<std::string>& values) {
+    return values.empty() ? nlohmann::json(nullptr) : nlohmann::json(values);
+}
+
 nlohmann::json key_set_json(const std::vector<std::string>& keys) {
     if (keys.empty()) return nullptr;
     auto set = nlohmann::json::object();
@@ -364,7 +369,13 @@ nlohmann::json container_to_json(const ContainerInfo& info) {
           {"Mounts", mounts},
           {"NetworkMode", network_mode_name(s)},
           {"PortBindings", ports_json(s.ports, /*any_as_empty=*/true)},
-          {"ExtraHosts", s.extra_hosts.empty() ? nlohmann::json(nullptr) : nlohmann::json(s.extra_hosts)}}},
+          {"ExtraHosts", s.extra_hosts.empty() ? nlohmann::json(nullptr) : nlohmann::json(s.extra_hosts)},
+          {"CapAdd", list_or_null(s.security.cap_add)},
+          {"CapDrop", list_or_null(s.security.cap_drop)},
+          {"GroupAdd", list_or_null(s.security.group_add)},
+          {"SecurityOpt", list_or_null(s.security.security_opt)},
+          {"Privileged", s.security.privileged},
+          {"ReadonlyRootfs", s.security.read_only_rootfs}}},
         {"NetworkSettings", network_settings_json(s)},
         {"State",
          {{"Status", st.status},
@@ -432,6 +443,18 @@ ContainerInfo container_from_json(const nlohmann::json& doc) {
     if (auto it = h.find("PortBindings"); it != h.end()) s.ports = ports_from_json(*it);
     if (auto it = h.find("ExtraHosts"); it != h.end() && it->is_array())
         s.extra_hosts = it->get<std::vector<std::string>>();
+    // A record from before lesson 8 has none: docker's defaults.
+    auto strings = [&h](const char* key) {
+        auto it = h.find(key);
+        return it != h.end() && it->is_array() ? it->get<std::vector<std::string>>() : std::vector<std::string>{};
+    };
+    s.security.cap_add = strings("CapAdd");
+    s.security.cap_drop = strings("CapDrop");
+    s.security.group_add = strings("GroupAdd");
+    s.security.security_opt = strings("SecurityOpt");
+    s.security.privileged = h.value("Privileged", false);
+    s.security.read_only_rootfs = h.value("ReadonlyRootfs", false);
+    derive_security_opts(s.security);
     if (auto it = doc.find("NetworkSettings"); it != doc.end()) s.lease = lease_from_json(s, *it);
     const auto& j = doc.at("State");
     st.status = j.value("Status", "created");

@@ -16,9 +16,10 @@ struct SecurityOptions {
     bool privileged = false;             ///< --privileged: every capability, no filter, nothing masked
     std::vector<std::string> cap_add;    ///< --cap-add, as docker writes them back ("NET_ADMIN", "ALL")
     std::vector<std::string> cap_drop;   ///< --cap-drop, the same
-    /// --security-opt, as given: "no-new-privileges[:true|false]",
-    /// "seccomp=unconfined", "seccomp=PROFILE.json" (the file is read at
-    /// `run`, as the docker CLI does, and its text kept in `seccomp_profile`).
+    /// --security-opt, as docker keeps them: "no-new-privileges[:true|false]",
+    /// "seccomp=unconfined", and "seccomp=PROFILE.json" with the file's
+    /// JSON in place of its name ("seccomp={...}": the docker CLI reads the
+    /// file at `run`). The three below are derived from these.
     std::vector<std::string> security_opt;
     bool no_new_privileges = false;      ///< from security_opt
     bool seccomp_unconfined = false;     ///< from security_opt: no filter at all
@@ -26,5 +27,10 @@ struct SecurityOptions {
     bool read_only_rootfs = false;       ///< --read-only: the container's root is mounted read-only
     std::vector<std::string> group_add;  ///< --group-add: names (the image's /etc/group) or numbers
 };
+
+/// Sets no_new_privileges, seccomp_unconfined and seccomp_profile from
+/// `options.security_opt` (seccomp's value already the profile's JSON).
+/// Throws kubik::Error (125), `Invalid --security-opt: "x"`, for another.
+void derive_security_opts(SecurityOptions& options);
 
 } // namespace kubik

@@ -7,13 +7,9 @@
 #include "core/process_title.hpp"
 #include "process.hpp"
 #include "rootfs.hpp"
+#include "runtime/command_walls.hpp"
 #include "runtime/container_network.hpp"
 #include "runtime/container_user.hpp"
-#include "security/capabilities.hpp"
-
-#include <linux/securebits.h>
-#include <sys/capability.h>
-#include <sys/prctl.h>
 #include "runtime/etc_files.hpp"
 #include "runtime/lesson_step.hpp"
 #include "runtime/mount_propagation.hpp"
@@ -32,6 +28,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <csignal>
+#include <optional>
 
 namespace kubik {
 namespace {
@@ -53,44 +50,18 @@ namespace {
         // what the caller left open, this closes what kubik opened.
         // Close-on-exec, so the channel still reports a failed exec.
         ::close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
-        const auto& security = ctx.spec.security;
-        const bool caps_asked = security.privileged || !security.cap_add.empty() || !security.cap_drop.empty();
-        // Computed before the user switch: the names were checked at `run`.
-        const std::vector<int> bounding = security::bounding_capabilities(security);
         auto env = ctx.spec.env;
-        uid_t uid = 0;
+        std::optional<ExecUser> user;
         if (!ctx.spec.user.empty()) {
             // -u / the image's USER: names from the container's own /etc/passwd,
             // now that its root is the root; the switch is the last thing before
             // exec (the working directory was made as root, as runc does).
-            const ExecUser user = resolve_user_in_root(ctx.spec.user);
+            user = resolve_user_in_root(ctx.spec.user);
             if (std::none_of(env.begin(), env.end(), [](const std::string& e) { return e.starts_with("HOME="); }))
-                env.push_back("HOME=" + user.home);
-            // With the bit set, setuid() leaves the capability sets alone
-            // (capabilities(7)): drop_capabilities() decides, and still holds
-            // CAP_SETPCAP to drop the bounding set. Cleared again at once.
-            if (::prctl(PR_SET_SECUREBITS, SECBIT_NO_SETUID_FIXUP, 0, 0, 0) != 0) throw_errno("PR_SET_SECUREBITS");
-            switch_user_or_fallback(user);
-            if (::prctl(PR_SET_SECUREBITS, 0, 0, 0, 0) != 0) throw_errno("PR_SET_SECUREBITS");
-            uid = user.uid;
+                env.push_back("HOME=" + user->home);
         }
-        // A stub leaves root's sets as lessons 0-7 had them, quietly, unless a
-        // flag asked for them (then 125 naming lesson 8). Without lesson 8, a
-        // USER's sets were emptied by the fallback: it runs without the bit.
-        try {
-            security::drop_capabilities(security::capabilities_for(bounding, uid));
-        } catch (const NotImplemented& e) {
-            if (caps_asked) throw Error(std::string("--cap-add/--cap-drop/--privileged: ") + e.what());
-            // The bit kept a USER's sets: empty them as setuid() would have.
-            if (uid != 0) {
-                cap_t none = cap_init();
-                const int rc = none ? cap_set_proc(none) : -1;
-                if (none) cap_free(none);
-                if (rc != 0) throw_errno("cap_set_proc");
-            }
-        }
-        if (security.no_new_privileges && ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
-            throw_errno("PR_SET_NO_NEW_PRIVS");
+        // Lesson 8: seccomp, the user, the capabilities (command_walls.hpp).
+        put_up_command_walls(ctx.spec.security, user);
         process::exec_command(ctx.spec.argv, env);
     });
 }
@@ -188,6 +159,10 @@ void container_main(const InitContext& ctx) noexcept {
             lesson_step([&] { rootfs::enter_chroot(rootfs); }, "--isolation chroot");
         else
             lesson_step([&] { rootfs::enter_rootfs(rootfs); });
+
+        // Lesson 8: the host's kernel behind /proc and /sys hidden or
+        // read-only, and --read-only's root, while PID 1 still may mount.
+        put_up_root_walls(ctx.spec.security);
 
         // Only inside new namespaces: without them these would change the host.
         if (ctx.namespace_flags & CLONE_NEWUTS)

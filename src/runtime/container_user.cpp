@@ -60,6 +60,19 @@ unsigned long checked_id(std::string_view text, const char* what) {
     return *id;
 }
 
+// A group by name or number, as runc resolves it: a name must be in the
+// group file, a number need not be.
+gid_t gid_of(std::string_view group, const std::vector<std::vector<std::string_view>>& groups) {
+    for (const auto& r : groups) {
+        if (r.size() < 3) continue;
+        if (all_digits(group) ? r[2] != group : r[0] != group) continue;
+        if (auto gid = parse_id(r[2])) return static_cast<gid_t>(*gid);
+    }
+    if (!all_digits(group))
+        throw Error("unable to find group " + std::string(group) + ": no matching entries in group file");
+    return static_cast<gid_t>(checked_id(group, "gid"));
+}
+
 std::string read_small_file(const char* path) {
     // O_NONBLOCK: opening a FIFO must not wait for a writer.
     UniqueFd fd(::open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY));
@@ -129,21 +142,7 @@ ExecUser resolve_user(const std::string& spec, std::string_view passwd, std::str
 
     const auto groups = records(group_file);
     if (group) {
-        bool group_found = false;
-        for (const auto& r : groups) {
-            if (r.size() < 3) continue;
-            if (all_digits(*group) ? r[2] != *group : r[0] != *group) continue;
-            if (auto gid = parse_id(r[2])) {
-                out.gid = static_cast<gid_t>(*gid);
-                group_found = true;
-                break;
-            }
-        }
-        if (!group_found) {
-            if (!all_digits(*group))
-                throw Error("unable to find group " + std::string(*group) + ": no matching entries in group file");
-            out.gid = static_cast<gid_t>(checked_id(*group, "gid"));
-        }
+        out.gid = gid_of(*group, groups);
     } else if (!name.empty()) {
         // The groups that list the user as a member (field 3, "a,b,c").
         for (const auto& r : groups) {
@@ -156,6 +155,18 @@ ExecUser resolve_user(const std::string& spec, std::string_view passwd, std::str
         }
     }
     return out;
+}
+
+std::vector<gid_t> resolve_groups(const std::vector<std::string>& names, std::string_view group_file) {
+    const auto groups = records(group_file);
+    std::vector<gid_t> out;
+    for (const auto& name : names) out.push_back(gid_of(name, groups));
+    return out;
+}
+
+void add_groups_in_root(ExecUser& user, const std::vector<std::string>& names) {
+    for (gid_t gid : resolve_groups(names, read_small_file("/etc/group")))
+        if (std::find(user.groups.begin(), user.groups.end(), gid) == user.groups.end()) user.groups.push_back(gid);
 }
 
 ExecUser resolve_user_in_root(const std::string& user) {

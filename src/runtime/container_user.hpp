@@ -41,6 +41,15 @@ void check_user_spec(const std::string& user);
 /// of /etc/group that list the user as a member are its supplementary ones.
 ExecUser resolve_user(const std::string& user, std::string_view passwd, std::string_view group);
 
+/// --group-add's groups, by name (the group file's) or number, in order.
+/// Throws kubik::Error ("unable to find group NAME: no matching entries in
+/// group file") for an unknown name.
+std::vector<gid_t> resolve_groups(const std::vector<std::string>& names, std::string_view group_file);
+
+/// Adds resolve_groups() of the container's own /etc/group to `user`'s
+/// supplementary groups (once each).
+void add_groups_in_root(ExecUser& user, const std::vector<std::string>& names);
+
 /// resolve_user() with the files of the root the caller is in (a missing
 /// file reads as empty; one that isn't a regular file is refused, so that a
 /// FIFO at /etc/passwd can't hang the start).

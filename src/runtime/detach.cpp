@@ -9,6 +9,7 @@
 // its children (the container's init stays its child) but drops the memory
 // of the start path, so what stays behind is small.
 #include "runtime/launch.hpp"
+#include "runtime/device_cgroup.hpp"
 
 #include "runtime/lesson_step.hpp"
 #include "core/write_all.hpp"
@@ -208,7 +209,7 @@ int finish_main(int argc, char** argv) {
     // Only ever a container's own group, PARENT/ID.
     if (cgroup_path.filename() == id) {
         try {
-            cgroup = cgroups::open_cgroup(cgroups::detect_layout(), cgroup_path);
+            cgroup = open_container_cgroup(cgroup_path, nullptr);
         } catch (const std::exception&) {
         }
     }

@@ -1,6 +1,7 @@
 #include "runtime/exec.hpp"
 
 #include "cgroup.hpp"
+#include "runtime/device_cgroup.hpp"
 #include "enter.hpp"
 #include "process.hpp"
 #include "runtime/launch.hpp"
@@ -9,6 +10,7 @@
 #include "runtime/run_or_report.hpp"
 #include "runtime/supervisor.hpp"
 #include "runtime/terminal.hpp"
+#include "runtime/command_walls.hpp"
 #include "runtime/container_user.hpp"
 #include "runtime/working_directory.hpp"
 #include "core/write_all.hpp"
@@ -20,6 +22,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <optional>
 #include <cerrno>
 #include <cstdlib>
 
@@ -52,17 +55,20 @@ namespace {
         // As docker: the container's user unless -u says otherwise, with
         // the names of the container's own /etc/passwd (container_user.hpp).
         const std::string& user = options.user.empty() ? info.spec.user : options.user;
+        std::optional<ExecUser> who;
         if (!user.empty()) {
-            const ExecUser who = resolve_user_in_root(user);
+            who = resolve_user_in_root(user);
             auto is_home = [](const std::string& e) { return e == "HOME" || e.starts_with("HOME="); };
             const bool home_set = std::any_of(info.spec.env.begin(), info.spec.env.end(), is_home) ||
                                   std::any_of(options.env.begin(), options.env.end(), is_home);
             // build_environment's default HOME is root's; another user's is its passwd entry's.
             if (!home_set)
                 for (auto& e : env)
-                    if (e.starts_with("HOME=")) e = "HOME=" + who.home;
-            switch_user_or_fallback(who);
+                    if (e.starts_with("HOME=")) e = "HOME=" + who->home;
         }
+        // The container's walls hold for exec too, as in docker: its
+        // capabilities, its seccomp filter, no_new_privs (command_walls.hpp).
+        put_up_command_walls(info.spec.security, who);
         process::exec_command(options.argv, env);
     });
 }
@@ -75,7 +81,7 @@ int exec_in_container(const ContainerInfo& info, const ExecOptions& options) {
 
     // The cgroup is joined from the host's mount namespace, where cgroupfs is.
     std::unique_ptr<cgroups::Cgroup> cgroup;
-    lesson_step([&] { cgroup = cgroups::open_cgroup(cgroups::detect_layout(), info.spec.cgroup_path()); });
+    lesson_step([&] { cgroup = open_container_cgroup(info.spec.cgroup_path(), nullptr); });
 
     UniqueFd dev_null;
     if (!options.interactive && !options.tty) dev_null.reset(::open("/dev/null", O_RDONLY | O_CLOEXEC));

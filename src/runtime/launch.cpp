@@ -1,6 +1,7 @@
 #include "runtime/launch.hpp"
 
 #include "namespaces.hpp"
+#include "runtime/device_cgroup.hpp"
 #include "process.hpp"
 #include "runtime/container_init.hpp"
 #include "runtime/lesson_step.hpp"
@@ -52,7 +53,7 @@ OwnedCgroup prepare_cgroup(const ContainerSpec& spec) {
     OwnedCgroup owned;
     lesson_step(
         [&] {
-            auto cgroup = cgroups::open_cgroup(cgroups::detect_layout(), spec.cgroup_path());
+            auto cgroup = open_container_cgroup(spec.cgroup_path(), &spec.security);
             cgroup->create();
             owned = OwnedCgroup(std::move(cgroup)); // from here on, removed on failure
             owned.get()->apply(spec.limits);

@@ -1,6 +1,7 @@
 #include "runtime/stop.hpp"
 
 #include "cgroup.hpp"
+#include "runtime/device_cgroup.hpp"
 #include "core/files.hpp"
 #include "core/not_implemented.hpp"
 #include "volume/volume_store.hpp"
@@ -95,7 +96,7 @@ void destroy_cgroup(const ContainerInfo& info) {
     if (info.spec.cgroup_parent.empty()) return;
     std::unique_ptr<cgroups::Cgroup> cgroup;
     try {
-        cgroup = cgroups::open_cgroup(cgroups::detect_layout(), info.spec.cgroup_path());
+        cgroup = open_container_cgroup(info.spec.cgroup_path(), nullptr);
     } catch (const NotImplemented&) {
         return; // lesson 3 is a stub: kubik made no cgroup
     }

@@ -193,7 +193,8 @@ TEST_F(Lesson5Test, RsharedBindSendsTheContainersMountsBackToTheHost) {
     const fs::path shared = scratch("shared");
     fs::create_directories(shared / "late");
     auto a = kubik_in_own_mount_namespace(
-        {"run", "-d", "--name", "sharer", "--mount",
+        // --cap-add SYS_ADMIN: the exec below mounts (lesson 8 takes it away).
+        {"run", "-d", "--name", "sharer", "--cap-add", "SYS_ADMIN", "--mount",
          "type=bind,source=" + shared.string() + ",target=/in,bind-propagation=rshared", "busybox", "sleep", "100"},
         [&] {
             if (::mount(shared.c_str(), shared.c_str(), nullptr, MS_BIND, nullptr) != 0 ||
