@@ -4,6 +4,7 @@
 #include "core/error.hpp"
 #include "core/unique_fd.hpp"
 #include "net/nft.hpp"
+#include "network/ports_lock.hpp"
 
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -157,6 +158,8 @@ std::vector<PublishedPort> choose_host_ports(const std::vector<PortRequest>& req
 std::vector<PublishedPort> resolve_publish_flags(const std::vector<std::string>& values) {
     auto requests = parse_publish_flags(values);
     if (requests.empty()) return {};
+    // Held until this container's rules are in the kernel (ports_lock.hpp).
+    network::lock_published_ports();
     return choose_host_ports(requests, published_ports_from_json(nft::list_json()));
 }
 

@@ -12,8 +12,8 @@
 // Nothing here makes anything: it runs before the container, and an error
 // is 125 with docker's words ("Bind for 0.0.0.0:5000 failed: port is already
 // allocated") with nothing left behind. Two `run -p 5000` at the very same
-// moment could both pass; the caller may hold /run/kubik/network.lock from
-// here to nft::apply() to rule that out.
+// moment can't both pass: the check takes /run/kubik/ports.lock, which the
+// run holds until its rules are applied (network/ports_lock.hpp).
 #pragma once
 
 #include "cli/port_flags.hpp"
@@ -46,7 +46,8 @@ std::vector<network::PublishedPort> choose_host_ports(const std::vector<PortRequ
 
 /// What `run` calls: parse every -p, read kubik's published ports from the
 /// kernel (only when there is a -p: otherwise kubik-nft is never started),
-/// choose and check. Throws kubik::Error (125).
+/// choose and check, holding the host's ports lock from here until the
+/// rules are applied (or kubik exits). Throws kubik::Error (125).
 std::vector<network::PublishedPort> resolve_publish_flags(const std::vector<std::string>& values);
 
 } // namespace kubik::cli

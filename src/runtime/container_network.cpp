@@ -7,6 +7,7 @@
 #include "net/nft.hpp"
 #include "network.hpp"
 #include "network/network_store.hpp"
+#include "network/ports_lock.hpp"
 #include "runtime/etc_files.hpp"
 
 #include <fcntl.h>
@@ -231,6 +232,8 @@ void ContainerNetwork::connect(pid_t init, GoMessage& go) {
             throw Error(std::string("-p: ") + e.what());
         }
         nft::apply(batch);
+        // In the kernel now: the next `run -p` sees them (ports_lock.hpp).
+        network::unlock_published_ports();
     }
     go.configure_network = true;
 }

@@ -459,6 +459,45 @@ TEST_F(Network, TwentyParallelRunsGetDistinctAddresses) {
     EXPECT_EQ(bridge_ports(default_bridge()).size(), 20u);
 }
 
+TEST_F(Network, ParallelRunsOfOnePortPublishItOnce) {
+    // The check reads the kernel's rules and the winner adds its own only
+    // once its veth exists: without a lock held in between, several runs
+    // see the port free and all publish it.
+    const std::uint16_t port = free_port();
+    constexpr int kRuns = 6;
+    std::string script;
+    std::vector<std::string> names;
+    for (int i = 0; i < kRuns; ++i) {
+        names.push_back("q" + std::to_string(i));
+        std::string cmd;
+        for (const auto& a : kubik_argv({"run", "-d", "--name", names.back(), "-p", std::to_string(port) + ":80", "busybox",
+                                         "sleep", "60"}))
+            cmd += "'" + a + "' ";
+        script += "( " + cmd + "> /dev/null 2>" + (root_ / (names.back() + ".err")).string() + "; echo " + names.back() +
+                  " $? ) & ";
+    }
+    script += "wait";
+    auto r = run({"/bin/sh", "-c", script}, RunOptions{.stdin_data = std::nullopt, .env = {}, .timeout = 90s, .keep_fds = {}});
+    ASSERT_EQ(r.exit_code, 0) << r.describe();
+    int started = 0, refused = 0;
+    for (const auto& name : names) {
+        if (KubikTest::kubik({"inspect", name}).exit_code == 0) track(inspect(name).value("Id", ""));
+        const std::string err = read_text(root_ / (name + ".err")).value_or("");
+        if (contains(r.out, name + " 0\n")) ++started;
+        else if (contains(r.out, name + " 125\n") && contains(err, "port is already allocated")) ++refused;
+        else ADD_FAILURE() << name << " neither started nor was refused with 125:\n" << r.out << err;
+    }
+    EXPECT_EQ(started, 1) << r.out;
+    EXPECT_EQ(refused, kRuns - 1) << r.out;
+    std::set<std::string> publishers;
+    for (const auto& rule : rules())
+        if (rule.comment.rfind("container:", 0) == 0 && contains(rule.text, "\"dnat\"") &&
+            contains(rule.text, std::to_string(port)))
+            publishers.insert(rule.comment);
+    EXPECT_EQ(publishers.size(), 1u) << "the port must be published by one container only: " << joined({publishers.begin(), publishers.end()});
+    EXPECT_EQ(leases_of().size(), 1u) << joined(leases_of());
+}
+
 // ---------------------------------------------------------------------------
 // Nothing left after a container goes, however it goes.
 
