@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-namespace kubik::test::security8 {
+namespace kubik::test::seccomp_profile {
 namespace {
 
 namespace sec = kubik::security;
@@ -376,4 +376,4 @@ TEST(DefaultSeccompProfile, NamesAreCallsLibseccompKnows) {
 }
 
 } // namespace
-} // namespace kubik::test::security8
+} // namespace kubik::test::seccomp_profile
