@@ -81,18 +81,20 @@ void drop_capabilities(const Capabilities& caps);
 
 /// What the filter does with a call.
 struct SeccompAction {
+    /// docker's SCMP_ACT_ALLOW, _ERRNO, _KILL_THREAD, _KILL_PROCESS, _TRAP, _LOG, _TRACE.
     enum class Kind { Allow, Errno, KillThread, KillProcess, Trap, Log, Trace };
-    Kind kind = Kind::Allow;
+    Kind kind = Kind::Allow;  ///< what happens to the call
     int errno_value = 0;  ///< the error the call returns (Kind::Errno); for Trace, the tracer's message
 };
 
 /// A comparison of one argument of the call (docker's "args" entry).
 struct SeccompArg {
+    /// docker's SCMP_CMP_NE, _LT, _LE, _EQ, _GE, _GT, _MASKED_EQ.
     enum class Op { NotEqual, LessThan, LessOrEqual, Equal, GreaterOrEqual, GreaterThan, MaskedEqual };
     unsigned index = 0;         ///< which argument, 0-5
     std::uint64_t value = 0;    ///< compared with; for MaskedEqual, the mask
     std::uint64_t value_two = 0;  ///< for MaskedEqual: what (arg & value) must equal
-    Op op = Op::Equal;
+    Op op = Op::Equal;          ///< how the argument is compared
 };
 
 /// One rule: the calls named, when every condition in `args` holds, get
@@ -100,8 +102,8 @@ struct SeccompArg {
 /// conditions on the *same* argument are alternatives (OR), as in docker.
 struct SeccompRule {
     std::vector<std::string> names;  ///< "clone", "personality", …: a name this kernel or libseccomp doesn't know is skipped
-    SeccompAction action;
-    std::vector<SeccompArg> args;
+    SeccompAction action;            ///< what the calls get
+    std::vector<SeccompArg> args;    ///< conditions on their arguments (none: always)
 };
 
 /// A profile, already resolved by src for this container (docker's
@@ -111,13 +113,15 @@ struct SeccompProfile {
     /// Architectures the filter accepts besides the native one:
     /// libseccomp's names ("x86", "x32"); others are killed by the kernel.
     std::vector<std::string> architectures;
-    std::vector<SeccompRule> syscalls;
+    std::vector<SeccompRule> syscalls;  ///< the rules, in the profile's order
 };
 
 /// libseccomp's filter context, released when it goes.
 struct SeccompRelease {
+    /// seccomp_release() of the context.
     void operator()(void* ctx) const noexcept { seccomp_release(static_cast<scmp_filter_ctx>(ctx)); }
 };
+/// A filter built and not yet loaded: seccomp_load() takes it.
 using SeccompFilter = std::unique_ptr<std::remove_pointer_t<scmp_filter_ctx>, SeccompRelease>;
 
 /// Builds the filter of `profile`, without loading it: src loads it with

@@ -15,10 +15,14 @@
 
 namespace kubik::cli {
 
+/// The flags as `run` got them.
 struct SecurityFlags {
-    bool privileged = false;
-    bool read_only = false;
-    std::vector<std::string> cap_add, cap_drop, security_opt, group_add;
+    bool privileged = false;                ///< --privileged
+    bool read_only = false;                 ///< --read-only
+    std::vector<std::string> cap_add;       ///< --cap-add
+    std::vector<std::string> cap_drop;      ///< --cap-drop
+    std::vector<std::string> security_opt;  ///< --security-opt
+    std::vector<std::string> group_add;     ///< --group-add
 };
 
 /// Throws kubik::Error (125) with docker's words: `invalid CapAdd: unknown
