@@ -109,7 +109,9 @@ TEST(SeccompProfile, EveryAction) {
         ASSERT_EQ(p.syscalls.size(), 1u) << name;
         EXPECT_EQ(p.syscalls[0].action.kind, kind) << name;
         EXPECT_EQ(p.syscalls[0].names, std::vector<std::string>{"uname"});
-        if (kind == Kind::Errno || kind == Kind::Trace) EXPECT_EQ(p.syscalls[0].action.errno_value, 5) << name;
+        if (kind == Kind::Errno || kind == Kind::Trace) {
+            EXPECT_EQ(p.syscalls[0].action.errno_value, 5) << name;
+        }
     }
 }
 
@@ -341,8 +343,9 @@ TEST(DefaultSeccompProfile, CapabilitiesOpenTheirCalls) {
         for (const char* name : calls) {
             EXPECT_TRUE(allows(p, name)) << name << " with capability " << cap;
             if (std::string(name) != "ptrace" && std::string(name) != "process_vm_readv" &&
-                std::string(name) != "process_vm_writev")
+                std::string(name) != "process_vm_writev") {
                 EXPECT_FALSE(mentions_allowed(without, name)) << name << " without capability " << cap;
+            }
         }
     }
     // With CAP_SYS_ADMIN clone and clone3 are plain calls again.
