@@ -52,6 +52,8 @@ default_runs=20
 default_warmup=2
 # shellcheck source=bench/lib.sh
 . bench/lib.sh
+# shellcheck source=bench/network-lib.sh
+. bench/network-lib.sh
 
 parent="kubik-bench-build"
 bench_setup
@@ -61,7 +63,9 @@ bench_parent=$parent # bench/lib.sh's remove_bench_cgroups removes it in every h
 cleanup_hooks+=(remove_bench_cgroups)
 
 root=$tmp/root
-cleanup_hooks+=(kubik_leftovers) # bench/lib.sh
+# The containers first, then the root's default network (the run of the
+# built image makes it, and kubik keeps it).
+cleanup_hooks+=(network_leftovers kubik_leftovers) # bench/network-lib.sh, bench/lib.sh
 
 "$kubik" --root "$root" image busybox >/dev/null
 rootfs=$("$kubik" --root "$root" image inspect busybox |

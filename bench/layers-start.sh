@@ -32,6 +32,8 @@ default_runs=100
 default_warmup=10
 # shellcheck source=bench/lib.sh
 . bench/lib.sh
+# shellcheck source=bench/network-lib.sh
+. bench/network-lib.sh
 
 parent="kubik-bench-layers"
 bench_setup
@@ -44,7 +46,8 @@ busybox=${KUBIK_BENCH_BUSYBOX:-/bin/busybox}
 crun_setup "$parent"
 
 root=$tmp/root
-cleanup_hooks+=(kubik_leftovers)  # bench/lib.sh
+# The containers first, then the root's default network (kubik keeps it).
+cleanup_hooks+=(network_leftovers kubik_leftovers)  # bench/network-lib.sh, bench/lib.sh
 
 # --- the images ----------------------------------------------------------------------
 note "making a 20-layer OCI layout with umoci"

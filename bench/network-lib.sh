@@ -1,5 +1,5 @@
-# Shared by bench/network-start.sh and bench/network-ports.sh (sourced after
-# bench/lib.sh, with $kubik and $root set): the state root's default network,
+# Shared by every bench that runs a container on the default network
+# (sourced after bench/lib.sh, with $kubik and $root set): the state root's default network,
 # which kubik keeps when its last container goes (docker keeps docker0), so
 # the bench removes it by hand at the end: its bridge kb-XXXXXXXX and its
 # nftables table kubik-XXXXXXXX. Only those two names, read from the root.

@@ -31,6 +31,8 @@ default_runs=100
 default_warmup=10
 # shellcheck source=bench/lib.sh
 . bench/lib.sh
+# shellcheck source=bench/network-lib.sh
+. bench/network-lib.sh
 
 parent="kubik-bench-security"
 bench_setup
@@ -41,7 +43,8 @@ bench_build kubik kubik-monitor
 crun_setup "$parent"
 
 root=$tmp/root
-cleanup_hooks+=(kubik_leftovers)  # bench/lib.sh
+# The containers first, then the root's default network (kubik keeps it).
+cleanup_hooks+=(network_leftovers kubik_leftovers)  # bench/network-lib.sh, bench/lib.sh
 
 "$kubik" --root "$root" image busybox >/dev/null
 rootfs=$("$kubik" --root "$root" image inspect busybox |
