@@ -1,6 +1,8 @@
 // See debian_image.hpp.
 #include "debian_image.hpp"
 
+#include <gtest/gtest.h>
+
 #include <chrono>
 #include <iostream>
 #include <map>
@@ -54,6 +56,21 @@ RunResult import_debian_image(const std::filesystem::path& root, bool python) {
     options.timeout = std::chrono::minutes(3);
     options.env = {{"KUBIK", kubik_binary()}};
     return run(script(python, {"--root", root.string()}), options);
+}
+
+void DebianImageTest::SetUp() {
+    const auto& tarball = debian_tarball();
+    if (!tarball.skip.empty()) GTEST_SKIP() << tarball.skip;
+    base_set_up_ = true;
+    KubikTest::SetUp();
+    if (HasFatalFailure()) return;
+    ASSERT_TRUE(tarball.failure.empty()) << "scripts/make-debian-image.sh failed:\n" << tarball.failure;
+    auto r = import_debian_image(root_);
+    ASSERT_EQ(r.exit_code, 0) << "importing the Debian rootfs failed\n" << r.describe();
+}
+
+void DebianImageTest::TearDown() {
+    if (base_set_up_) KubikTest::TearDown();
 }
 
 } // namespace kubik::test

@@ -26,4 +26,15 @@ const DebianTarball& debian_tarball(bool python = false);
 /// (KUBIK: this build's binary).
 RunResult import_debian_image(const std::filesystem::path& root, bool python = false);
 
+/// A test in its own state root with debian:bookworm imported; skipped
+/// (with the script's reason) where the tarball can't be made here.
+class DebianImageTest : public KubikTest {
+protected:
+    void SetUp() override;
+    void TearDown() override;
+
+private:
+    bool base_set_up_ = false;  // KubikTest::SetUp ran: not when skipped before it
+};
+
 } // namespace kubik::test

@@ -13,28 +13,14 @@
 namespace kubik::test {
 namespace {
 
-class DebianSecurity : public KubikTest {
+class DebianSecurity : public DebianImageTest {
 protected:
-    void SetUp() override {
-        const auto& tarball = debian_tarball();
-        if (!tarball.skip.empty()) GTEST_SKIP() << tarball.skip;
-        base_set_up_ = true;
-        KubikTest::SetUp();
-        if (HasFatalFailure()) return;
-        ASSERT_TRUE(tarball.failure.empty()) << "scripts/make-debian-image.sh failed:\n" << tarball.failure;
-        auto r = import_debian_image(root_);
-        ASSERT_EQ(r.exit_code, 0) << "importing the Debian rootfs failed\n" << r.describe();
-    }
-    void TearDown() override {
-        if (base_set_up_) KubikTest::TearDown();
-    }
     /// `bash -c SCRIPT` in debian:bookworm with the default profile, then
     /// the container's own Seccomp line; exits with SCRIPT's status.
     RunResult krun(const std::string& script) {
         return kubik({"run", "--rm", "debian:bookworm", "bash", "-c",
                       script + "; r=$?; grep '^Seccomp:' /proc/self/status; exit $r"});
     }
-    bool base_set_up_ = false;
 };
 
 TEST_F(DebianSecurity, AptGetCheckPassesBehindTheWalls) {

@@ -26,25 +26,11 @@
 namespace kubik::test {
 namespace {
 
-class Debian : public KubikTest {
+class Debian : public DebianImageTest {
 protected:
-    void SetUp() override {
-        const auto& tarball = debian_tarball();
-        if (!tarball.skip.empty()) GTEST_SKIP() << tarball.skip;
-        base_set_up_ = true;
-        KubikTest::SetUp();
-        if (HasFatalFailure()) return;
-        ASSERT_TRUE(tarball.failure.empty()) << "scripts/make-debian-image.sh failed:\n" << tarball.failure;
-        auto r = import_debian_image(root_);
-        ASSERT_EQ(r.exit_code, 0) << "importing the Debian rootfs failed\n" << r.describe();
-    }
-    void TearDown() override {
-        if (base_set_up_) KubikTest::TearDown();
-    }
     RunResult krun(const std::vector<std::string>& command) {
         return kubik(concat({"run", "--rm", "debian:bookworm"}, command));
     }
-    bool base_set_up_ = false;
 };
 
 TEST_F(Debian, ImportIsOneLayerWithTheTarballsFiles) {
