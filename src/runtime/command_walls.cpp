@@ -75,9 +75,10 @@ void put_up_command_walls(const SecurityOptions& security, std::optional<securit
     // is still held. The filter allows the calls that follow.
     if (filter && !security.no_new_privileges) security::load_seccomp_filter(*filter);
 
-    // --group-add: supplementary groups on top of the user's, root's too.
+    // --group-add: supplementary groups on top of the user's; for root, on
+    // top of the groups the image's /etc/group gives root, as in docker.
     if (!security.group_add.empty()) {
-        if (!user) user = security::ExecUser{.uid = 0, .gid = 0, .groups = {}, .home = "/root"};
+        if (!user) user = resolve_user_in_root("0");
         add_groups_in_root(*user, security.group_add);
     }
     uid_t uid = 0;

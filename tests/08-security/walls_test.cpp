@@ -254,6 +254,12 @@ TEST_F(Walls, AUserWithGroupAddHoldsNoCapabilities) {
     EXPECT_EQ(status(pid, "CapEff"), "0000000000000000") << "a user other than root holds no capabilities";
     EXPECT_EQ(status(pid, "CapBnd"), "00000000a80425fb") << "but its bounding set is still docker's";
     EXPECT_EQ(inspect("user").at("HostConfig").at("GroupAdd"), nlohmann::json::array({"27", "daemon"}));
+    // Root keeps the image's groups for root (busybox's /etc/group lists no
+    // member, so its primary group only) and gets the added one.
+    auto root = kubik({"run", "--rm", "--group-add", "27", "busybox", "sh", "-c", "grep -E '^(Uid|Groups):' /proc/self/status"});
+    EXPECT_EQ(root.exit_code, 0) << root.describe();
+    EXPECT_TRUE(contains(root.out, "Uid:\t0\t0\t0\t0")) << root.describe();
+    EXPECT_TRUE(contains(root.out, "Groups:\t27 \n")) << root.describe();
     auto r = kubik({"run", "--rm", "--group-add", "no-such-group", "busybox", "true"});
     EXPECT_NE(r.exit_code, 0) << r.describe();
     EXPECT_TRUE(contains(r.err, "unable to find group no-such-group")) << r.describe();
