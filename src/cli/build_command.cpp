@@ -5,6 +5,8 @@
 // Progress goes to stderr, as BuildKit's does, so that stdout holds only what
 // a script wants: with -q, the image ID.
 #include "cli/commands.hpp"
+#include "rootless/rootless_cgroup.hpp"
+#include "rootless/rootless_mode.hpp"
 
 #include "cli/container_args.hpp"
 
@@ -111,6 +113,7 @@ int build(const GlobalOptions& global, const BuildFlags& flags) {
     options.cgroup_parent.erase(0, options.cgroup_parent.find_first_not_of('/'));
     if (options.cgroup_parent.empty() || options.cgroup_parent.find("..") != std::string::npos)
         throw Error("invalid --cgroup-parent \"" + flags.cgroup_parent + "\"", kExitGeneric);
+    if (rootless::inside()) options.cgroup_parent = rootless::cgroup_parent_for(options.cgroup_parent);
 
     ImageStore store(options.root);
     std::optional<build::BuildContext> context;

@@ -7,6 +7,8 @@
 #include "core/error.hpp"
 #include "core/not_implemented.hpp"
 #include "core/process_title.hpp"
+#include "rootless/rootless_mode.hpp"
+#include "rootless/user_namespace_host.hpp"
 #include "runtime/launch.hpp"
 
 #include <unistd.h>
@@ -44,6 +46,16 @@ int main(int argc, char** argv) {
     cli::use_docker_style_help(app, "kubik [OPTIONS] COMMAND");
 
     cli::GlobalOptions global;
+    // An ordinary user's kubik keeps its own store (rootless/rootless_mode.hpp).
+    const bool rootless = rootless::started_by_user();
+    if (rootless) {
+        try {
+            global.root = rootless::user_state_root().string();
+        } catch (const Error& e) {
+            std::cerr << "kubik: " << e.what() << "\n";
+            return e.exit_code();
+        }
+    }
     app.add_option("--root", global.root, "Root directory of kubik's state (images, containers)")
         ->envname("KUBIK_ROOT")
         ->capture_default_str();
@@ -81,6 +93,10 @@ int main(int argc, char** argv) {
     }
 
     try {
+        // Into the user's own namespaces, where kubik is root
+        // (rootless/user_namespace_host.hpp); one thread still, as setns
+        // requires.
+        if (rootless) rootless::enter_rootless_namespaces();
         return action();
     } catch (const Error& e) {
         std::cerr << "kubik: " << e.what() << "\n";

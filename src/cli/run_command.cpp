@@ -1,5 +1,7 @@
 // `kubik run`: parse → resolve the image → build the ContainerSpec → start it.
 #include "cli/commands.hpp"
+#include "rootless/rootless_cgroup.hpp"
+#include "rootless/rootless_mode.hpp"
 
 #include "cli/env_flags.hpp"
 #include "cli/host_ports.hpp"
@@ -367,7 +369,9 @@ ContainerSpec make_spec(const RunOptions& opts, const Image& image, const std::s
     spec.remove = opts.remove;
     spec.detach = opts.detach;
     spec.limits = parse_limits(opts);
-    spec.cgroup_parent = opts.cgroup_parent;
+    // A rootless kubik's groups go below the user's delegated subtree, or
+    // nowhere (rootless_cgroup.hpp).
+    spec.cgroup_parent = rootless::inside() ? rootless::cgroup_parent_for(opts.cgroup_parent) : opts.cgroup_parent;
     spec.isolation = opts.isolation == "chroot" ? Isolation::Chroot : Isolation::PivotRoot;
     spec.network_mode = network.mode;
     spec.network = std::move(network.network);

@@ -39,6 +39,9 @@ int stats(const GlobalOptions& global, const StatsOptions& opts) {
     };
     std::vector<Sample> samples;
     for (const auto& info : chosen) {
+        if (!info.spec.has_cgroup())
+            throw Error("container " + info.spec.name + " has no cgroup to read (a rootless kubik without "
+                        "delegated cgroups)", kExitGeneric);
         auto cg = cgroups::open_cgroup(layout, info.spec.cgroup_path());
         auto usage = cg->usage();
         samples.push_back({std::move(cg), usage});

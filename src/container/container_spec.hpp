@@ -116,6 +116,9 @@ struct ContainerSpec {
 
     /// The container's cgroup, relative to each hierarchy's root.
     std::filesystem::path cgroup_path() const { return std::filesystem::path(cgroup_parent) / id; }
+    /// Whether the container gets a cgroup: not for a rootless kubik that
+    /// has no delegated cgroup (empty cgroup_parent).
+    bool has_cgroup() const { return !cgroup_parent.empty(); }
 };
 
 } // namespace kubik

@@ -120,7 +120,7 @@ CreatedContainer ContainerStore::create(const ContainerSpec& spec) const {
         discard();
         throw;
     }
-    if (::symlink(spec.cgroup_path().c_str(), building.cgroup_link.c_str()) != 0)
+    if (spec.has_cgroup() && ::symlink(spec.cgroup_path().c_str(), building.cgroup_link.c_str()) != 0)
         undo("symlink " + building.cgroup_link.string(), errno);
     // The overlay's root directory has the upper directory's owner and mode:
     // 0755 like docker's, or a container running as another user than root

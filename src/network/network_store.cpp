@@ -9,6 +9,7 @@
 #include "net/nft.hpp"
 #include "network/bridge.hpp"
 #include "network/subnet_pool.hpp"
+#include "rootless/rootless_mode.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -31,8 +32,6 @@ namespace {
 
 // One lock for every state root of the host: two roots choosing a subnet at
 // once would both see it free.
-constexpr const char* kGlobalLockDir = "/run/kubik";
-constexpr const char* kGlobalLock = "/run/kubik/network.lock";
 constexpr const char* kMetadata = "network.json";
 constexpr std::string_view kNewPrefix = ".new-";
 constexpr std::string_view kGonePrefix = ".gone-";
@@ -59,8 +58,11 @@ private:
 };
 
 FileLock global_lock() {
-    make_dirs(kGlobalLockDir);
-    return FileLock(kGlobalLock, LOCK_EX);
+    // /run/kubik, or a rootless user's own directory: their networks live
+    // in their own network namespace, out of root's way.
+    const fs::path dir = rootless::locks_dir();
+    make_dirs(dir);
+    return FileLock(dir / "network.lock", LOCK_EX);
 }
 
 // Undoes a step of a creation unless dismissed: nothing half-made is left.

@@ -1,6 +1,7 @@
 #include "network/ports_lock.hpp"
 
 #include "core/error.hpp"
+#include "rootless/rootless_mode.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -11,16 +12,17 @@
 namespace kubik::network {
 namespace {
 
-constexpr const char* kPortsLock = "/run/kubik/ports.lock";
 int lock_fd = -1;  // the process's one descriptor of the file: closing any other would drop the lock
 
 } // namespace
 
 void lock_published_ports() {
     if (lock_fd >= 0) return;
-    ::mkdir("/run/kubik", 0755);
-    const int fd = ::open(kPortsLock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-    if (fd < 0) throw_errno(std::string("open ") + kPortsLock);
+    const auto dir = rootless::locks_dir();
+    const auto path = dir / "ports.lock";
+    ::mkdir(dir.c_str(), 0755);
+    const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0) throw_errno("open " + path.string());
     struct flock lock{};
     lock.l_type = F_WRLCK;
     lock.l_whence = SEEK_SET;
@@ -29,7 +31,7 @@ void lock_published_ports() {
         const int saved = errno;
         ::close(fd);
         errno = saved;
-        throw_errno(std::string("lock ") + kPortsLock);
+        throw_errno("lock " + path.string());
     }
     lock_fd = fd;
 }

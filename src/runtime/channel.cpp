@@ -1,5 +1,7 @@
 #include "runtime/channel.hpp"
 
+#include "core/fd_passing.hpp"
+
 #include "core/error.hpp"
 
 #include <sys/socket.h>
@@ -53,32 +55,13 @@ void Channel::send_error(int exit_code, const std::string& message) const noexce
 
 void Channel::send_terminal(int master_fd) const {
     Header header{ContainerReport::Terminal, 0};
-    struct iovec iov{&header, sizeof header};
-    alignas(struct cmsghdr) char control[CMSG_SPACE(sizeof(int))]{};
-    struct msghdr msg{};
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = control;
-    msg.msg_controllen = sizeof control;
-    struct cmsghdr* cmsg = CMSG_FIRSTHDR(&msg);
-    cmsg->cmsg_level = SOL_SOCKET;
-    cmsg->cmsg_type = SCM_RIGHTS; // the kernel duplicates the fd into the receiver
-    cmsg->cmsg_len = CMSG_LEN(sizeof(int));
-    std::memcpy(CMSG_DATA(cmsg), &master_fd, sizeof(int));
-    if (::sendmsg(child_.get(), &msg, MSG_NOSIGNAL) < 0) throw_errno("send the terminal to kubik run");
+    if (send_with_fd(child_.get(), &header, sizeof header, master_fd) < 0) throw_errno("send the terminal to kubik run");
 }
 
 std::optional<ContainerReport> Channel::receive() const {
     char buf[sizeof(Header) + kMaxMessage];
-    struct iovec iov{buf, sizeof buf};
-    alignas(struct cmsghdr) char control[CMSG_SPACE(sizeof(int))]{};
-    struct msghdr msg{};
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = control;
-    msg.msg_controllen = sizeof control;
-    ssize_t n;
-    while ((n = ::recvmsg(parent_.get(), &msg, MSG_CMSG_CLOEXEC)) < 0 && errno == EINTR) {}
+    UniqueFd fd;
+    const ssize_t n = receive_with_fd(parent_.get(), buf, sizeof buf, fd);
     if (n <= 0) return std::nullopt; // EOF (or the socket broke, which means the same here)
     if (static_cast<size_t>(n) < sizeof(Header)) return std::nullopt;
 
@@ -88,12 +71,7 @@ std::optional<ContainerReport> Channel::receive() const {
     report.kind = static_cast<ContainerReport::Kind>(header.kind);
     report.exit_code = header.exit_code;
     report.message.assign(buf + sizeof header, static_cast<size_t>(n) - sizeof header);
-    for (struct cmsghdr* c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c))
-        if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
-            int fd;
-            std::memcpy(&fd, CMSG_DATA(c), sizeof fd);
-            report.fd.reset(fd);
-        }
+    report.fd = std::move(fd);
     return report;
 }
 

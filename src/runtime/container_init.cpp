@@ -18,6 +18,8 @@
 #include "runtime/terminal.hpp"
 #include "runtime/volume_mounts.hpp"
 #include "runtime/working_directory.hpp"
+#include "rootless/host_devices.hpp"
+#include "rootless/rootless_mode.hpp"
 
 #include <linux/close_range.h>
 #include <sched.h>
@@ -140,7 +142,9 @@ void container_main(const InitContext& ctx) noexcept {
         mount_root(ctx);
 
         lesson_step([&] { ns::mount_proc(rootfs); });
-        bool own_dev = lesson_step([&] { ns::mount_dev(rootfs); });
+        // A user namespace may not mknod (rootless/host_devices.hpp).
+        bool own_dev = rootless::inside() ? (rootless::mount_dev_in_user_namespace(rootfs), true)
+                                          : lesson_step([&] { ns::mount_dev(rootfs); });
         lesson_step([&] { ns::mount_sys(rootfs); });
         // Volumes, binds and tmpfs (lesson 5): host paths are reachable only
         // until the root is entered.

@@ -8,6 +8,8 @@
 #include "network.hpp"
 #include "network/network_store.hpp"
 #include "network/ports_lock.hpp"
+#include "rootless/port_relay.hpp"
+#include "rootless/rootless_mode.hpp"
 #include "runtime/etc_files.hpp"
 
 #include <fcntl.h>
@@ -231,6 +233,13 @@ void ContainerNetwork::connect(pid_t init, GoMessage& go) {
         } catch (const NotImplemented& e) {
             throw Error(std::string("-p: ") + e.what());
         }
+        // A rootless kubik's rules are in its own network namespace, which
+        // the host's connections never enter: kubik-rootless relays them
+        // (rootless/port_relay.hpp). The host's side first, so a port the
+        // host has taken fails before any rule is made; whatever was
+        // published goes with the rest when the start fails.
+        if (rootless::inside())
+            for (const auto& port : spec.ports) rootless::publish_host_port(spec.id, port, lease.address.address);
         nft::apply(batch);
         // In the kernel now: the next `run -p` sees them (ports_lock.hpp).
         network::unlock_published_ports();
@@ -243,6 +252,7 @@ void release_container_network(const fs::path& root, const ContainerSpec& spec) 
     const NetworkLease& lease = *spec.lease;
     leave_network_hosts(root, lease.network, spec.id);
     if (!spec.ports.empty()) {
+        if (rootless::inside()) rootless::unpublish_host_ports(spec.id);
         try {
             nft::remove_owner(nft::table_name(root), "container:" + spec.id);
         } catch (const std::exception& e) {

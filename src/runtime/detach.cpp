@@ -134,7 +134,8 @@ void start_monitored(const ContainerStore& store, ContainerRecord& record, Owned
         auto kubik = std::filesystem::read_symlink("/proc/self/exe");
         auto monitor = kubik.parent_path() / "kubik-monitor";
         std::string root = store.root().string(), pid = std::to_string(info.state.pid);
-        std::string cgroup_path = spec.cgroup_path().string();
+        // "": no cgroup to remove at the end (a rootless kubik without one).
+        std::string cgroup_path = spec.has_cgroup() ? spec.cgroup_path().string() : "";
         const char* argv[] = {"kubik-monitor", kubik.c_str(), root.c_str(), spec.id.c_str(), pid.c_str(),
                               cgroup_path.c_str(), nullptr};
         ::execv(monitor.c_str(), const_cast<char* const*>(argv));

@@ -1,5 +1,7 @@
 #include "runtime/device_cgroup.hpp"
 
+#include "rootless/rootless_mode.hpp"
+
 #include "core/error.hpp"
 #include "core/unique_fd.hpp"
 #include "security/device_rules.hpp"
@@ -99,8 +101,12 @@ private:
 std::unique_ptr<cgroups::Cgroup> open_container_cgroup(const fs::path& relative, const SecurityOptions* security) {
     const auto layout = cgroups::detect_layout();
     auto inner = cgroups::open_cgroup(layout, relative);
-    return std::make_unique<DeviceCgroup>(std::move(inner), layout, relative,
-                                          security != nullptr && !security->privileged);
+    // In a user namespace neither wall can go up (the v1 devices files are
+    // root's, a BPF program needs the host's CAP_SYS_ADMIN), nor is one
+    // needed: the kernel lets no user namespace make a device node, so the
+    // container has only the nodes bound from the user's own /dev.
+    const bool devices = security != nullptr && !security->privileged && !rootless::inside();
+    return std::make_unique<DeviceCgroup>(std::move(inner), layout, relative, devices);
 }
 
 } // namespace kubik

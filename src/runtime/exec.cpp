@@ -81,7 +81,8 @@ int exec_in_container(const ContainerInfo& info, const ExecOptions& options) {
 
     // The cgroup is joined from the host's mount namespace, where cgroupfs is.
     std::unique_ptr<cgroups::Cgroup> cgroup;
-    lesson_step([&] { cgroup = open_container_cgroup(info.spec.cgroup_path(), nullptr); });
+    if (info.spec.has_cgroup())
+        lesson_step([&] { cgroup = open_container_cgroup(info.spec.cgroup_path(), nullptr); });
 
     UniqueFd dev_null;
     if (!options.interactive && !options.tty) dev_null.reset(::open("/dev/null", O_RDONLY | O_CLOEXEC));

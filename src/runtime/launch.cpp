@@ -5,6 +5,7 @@
 #include "process.hpp"
 #include "runtime/container_init.hpp"
 #include "runtime/lesson_step.hpp"
+#include "rootless/rootless_cgroup.hpp"
 #include "volume/volume_store.hpp"
 
 #include <linux/sched.h>
@@ -51,6 +52,13 @@ OwnedCgroup::~OwnedCgroup() {
 
 OwnedCgroup prepare_cgroup(const ContainerSpec& spec) {
     OwnedCgroup owned;
+    // A rootless kubik with no delegated cgroup (rootless_cgroup.hpp).
+    if (!spec.has_cgroup()) {
+        if (const char* flag = first_limit_flag(spec.limits))
+            throw Error(std::string(flag) + ": a rootless kubik puts limits in a cgroup, and " +
+                        rootless::no_delegation_reason());
+        return owned;
+    }
     lesson_step(
         [&] {
             auto cgroup = open_container_cgroup(spec.cgroup_path(), &spec.security);
