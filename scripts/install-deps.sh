@@ -28,6 +28,10 @@ packages=(
     # Security (lesson 8): capabilities through libcap, system call filters
     # through libseccomp (static archives, for the -static kubik).
     libcap-dev libseccomp-dev
+    # Rootless kubik (lesson 8): newuidmap/newgidmap write an ordinary user's
+    # /etc/subuid range into its user namespace; slirp4netns gives that
+    # namespace a way out to the network.
+    uidmap slirp4netns
     busybox-static     # the files of the bundled busybox image
     python3            # scripts/check-tracks.sh
     iproute2 util-linux procps  # ip, unshare, ps: used by tests to look at kernel state

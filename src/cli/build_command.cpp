@@ -5,8 +5,6 @@
 // Progress goes to stderr, as BuildKit's does, so that stdout holds only what
 // a script wants: with -q, the image ID.
 #include "cli/commands.hpp"
-#include "rootless/rootless_cgroup.hpp"
-#include "rootless/rootless_mode.hpp"
 
 #include "cli/container_args.hpp"
 
@@ -18,6 +16,8 @@
 #include "core/files.hpp"
 #include "image/image_ref.hpp"
 #include "image/image_store.hpp"
+#include "rootless/rootless_cgroup.hpp"
+#include "rootless/rootless_mode.hpp"
 
 #include <unistd.h>
 

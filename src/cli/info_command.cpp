@@ -13,6 +13,8 @@
 #include "cli/container_args.hpp"
 #include "container/container_store.hpp"
 #include "image/image_store.hpp"
+#include "rootless/rootless_cgroup.hpp"
+#include "rootless/rootless_mode.hpp"
 #include "runtime/host_info.hpp"
 
 #include <nlohmann/json.hpp>
@@ -56,9 +58,26 @@ bool unprivileged_userns(const host::HostInfo& h) {
 
 // Docker's daemon words first ("WARNING: No swap limit support"), then what
 // it means for kubik and which lesson needs it.
+// docker's words: "cgroupfs", or "none" for a rootless kubik that has no
+// delegated cgroup (rootless/rootless_cgroup.hpp).
+std::string cgroup_driver() {
+    return rootless::inside() && rootless::delegated_cgroup().empty() ? "none" : "cgroupfs";
+}
+
+// docker's SecurityOptions: the seccomp profile, and rootless when it is.
+std::vector<std::string> security_options() {
+    std::vector<std::string> options{"name=seccomp,profile=builtin"};
+    if (rootless::inside()) options.push_back("name=rootless");
+    return options;
+}
+
 std::vector<std::string> warnings_of(const host::HostInfo& h) {
     std::vector<std::string> w;
     const auto& cg = h.cgroups;
+    if (cgroup_driver() == "none")
+        w.push_back(cg.v1.empty() ? "WARNING: Running in rootless-mode without cgroups: " + rootless::no_delegation_reason()
+                                  : "WARNING: Running in rootless-mode without cgroups. To enable cgroups in "
+                                    "rootless-mode, you need to boot the system in cgroup v2 mode.");
     if (h.overlay == host::HostInfo::Overlay::Missing)
         w.push_back("WARNING: No overlay filesystem support (not in /proc/filesystems, no overlay module for kernel " +
                     h.kernel_version + "): a container's root is an overlay mount, so containers can't start; "
@@ -152,7 +171,8 @@ nlohmann::json to_json(const std::string& version, const std::filesystem::path& 
                                                 nlohmann::json::array({"Overlay Filesystem", overlay_word(h.overlay)})})},
         {"OverlayFilesystem", overlay_word(h.overlay)},
         {"KubikRootDir", root.string()},
-        {"CgroupDriver", "cgroupfs"},
+        {"CgroupDriver", cgroup_driver()},
+        {"SecurityOptions", security_options()},
         {"CgroupVersion", cgroup_version(cg)},
         {"CgroupMode", cg.mode()},
         {"CgroupUnifiedMount", cg.unified.string()},
@@ -195,7 +215,7 @@ void print_text(const std::string& version, const std::filesystem::path& root, c
               << " Storage Driver: overlay\n"
               << "  Backing Filesystem: " << (backing.empty() ? "unknown" : backing) << "\n"
               << "  Overlay Filesystem: " << overlay_text(h.overlay) << "\n"
-              << " Cgroup Driver: cgroupfs\n"
+              << " Cgroup Driver: " << cgroup_driver() << "\n"
               << " Cgroup Version: " << (cg.none() ? "none" : cgroup_version(cg)) << "\n"
               << " Cgroup Mode: " << cgroup_mode_text(cg) << "\n"
               << " Cgroup Controllers: " << (cg.controllers().empty() ? "none" : joined(cg.controllers())) << "\n"
@@ -208,7 +228,11 @@ void print_text(const std::string& version, const std::filesystem::path& root, c
               << " Name: " << h.hostname << "\n"
               << " Kubik Root Dir: " << root.string() << "\n"
               << " Root Propagation: " << (h.root_propagation.empty() ? "unknown" : h.root_propagation) << "\n"
-              << " User Namespaces: " << user_namespaces_text(h) << "\n";
+              << " User Namespaces: " << user_namespaces_text(h) << "\n"
+              << " Security Options:\n"
+              << "  seccomp\n"
+              << "   Profile: builtin\n";
+    if (rootless::inside()) std::cout << "  rootless\n";
 }
 
 int info(const std::string& version, const GlobalOptions& global, const InfoOptions& opts) {

@@ -1,7 +1,5 @@
 // `kubik run`: parse → resolve the image → build the ContainerSpec → start it.
 #include "cli/commands.hpp"
-#include "rootless/rootless_cgroup.hpp"
-#include "rootless/rootless_mode.hpp"
 
 #include "cli/env_flags.hpp"
 #include "cli/host_ports.hpp"
@@ -11,6 +9,8 @@
 #include "core/error.hpp"
 #include "image/image_store.hpp"
 #include "process.hpp"
+#include "rootless/rootless_cgroup.hpp"
+#include "rootless/rootless_mode.hpp"
 #include "cli/units.hpp"
 #include "runtime/container_network.hpp"
 #include "runtime/container_user.hpp"

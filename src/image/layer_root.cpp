@@ -1,6 +1,7 @@
 #include "image/layer_root.hpp"
 
 #include "core/error.hpp"
+#include "core/user_namespace.hpp"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -315,6 +316,11 @@ void LayerRoot::extract(const TarEntry& entry, TarReader& tar) {
                 dev = makedev(entry.dev_major, entry.dev_minor);
             }
             if (::mknodat(parent, cname, type | 0600, dev) < 0) {
+                // No user namespace may make a device node (a whiteout,
+                // 0/0, excepted): a rootless kubik leaves them out of the
+                // layer, as moby does; its containers get the host's own
+                // nodes in /dev (rootless/host_devices.hpp).
+                if (errno == EPERM && type != S_IFIFO && !in_initial_user_namespace()) break;
                 if (errno != EEXIST) fail(entry.path, "create the node");
                 clear(false);
                 if (::mknodat(parent, cname, type | 0600, dev) < 0) fail(entry.path, "create the node");

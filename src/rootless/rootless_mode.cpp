@@ -1,26 +1,18 @@
 #include "rootless/rootless_mode.hpp"
 
 #include "core/error.hpp"
+#include "core/user_namespace.hpp"
 
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstdlib>
-#include <fstream>
 
 namespace fs = std::filesystem;
 
 namespace kubik::rootless {
 namespace {
-
-// The initial user namespace maps every id to itself: "0 0 4294967295".
-bool in_initial_user_namespace() {
-    std::ifstream map("/proc/self/uid_map");
-    unsigned long inside = 0, outside = 0, count = 0;
-    if (!(map >> inside >> outside >> count)) return true;
-    return inside == 0 && outside == 0 && count == 4294967295UL;
-}
 
 const char* env(const char* name) {
     const char* value = std::getenv(name);

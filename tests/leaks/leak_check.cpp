@@ -110,6 +110,20 @@ TEST(Leaks, TestRootsIsEmpty) {
     }
 }
 
+TEST(Leaks, NoRootlessTestUserIsLeft) {
+    // tests/rootless/ makes a user kbrl-PID for each test and removes it in
+    // its destructor; one whose test process is gone was left by a crash.
+    std::ifstream passwd("/etc/passwd");
+    for (std::string line; std::getline(passwd, line);) {
+        if (!line.starts_with("kbrl-")) continue;
+        const std::string name = line.substr(0, line.find(':'));
+        const pid_t pid = static_cast<pid_t>(std::atoi(name.c_str() + 5));
+        if (pid > 0 && ::kill(pid, 0) == 0) continue; // its test still runs
+        ADD_FAILURE() << "rootless test user left behind: " << name;
+        run({"/usr/sbin/userdel", name});
+    }
+}
+
 TEST(Leaks, NoHostMarkersAreLeft) {
     // Markers the chroot tests create in /tmp and the working directory the
     // process tests may create at / while lesson 1 is a stub. Their names

@@ -82,6 +82,16 @@ TEST_F(Rootless, ContainerRootIsTheUserAndTheStateIsInItsHome) {
     EXPECT_NE(namespace_of(holder, "net"), namespace_of(::getpid(), "net"));
     EXPECT_NE(namespace_of(holder, "mnt"), namespace_of(::getpid(), "mnt"));
 
+    // `info` says so, as docker rootless's does.
+    auto info = user_->kubik({"info", "--format", "json"});
+    ASSERT_EQ(info.exit_code, 0) << info.describe();
+    auto doc = nlohmann::json::parse(info.out, nullptr, false);
+    ASSERT_TRUE(doc.is_object()) << info.describe();
+    auto options = doc.value("SecurityOptions", nlohmann::json::array());
+    EXPECT_NE(std::find(options.begin(), options.end(), "name=rootless"), options.end()) << info.out;
+    EXPECT_EQ(doc.value("CgroupDriver", ""), user_->delegated.empty() ? "none" : "cgroupfs") << info.out;
+    EXPECT_EQ(doc.value("KubikRootDir", ""), user_->state_root.string()) << info.out;
+
     // docker rootless's layout: the store below $HOME/.local/share, the user's.
     struct stat st {};
     ASSERT_EQ(::stat((user_->state_root / "store").c_str(), &st), 0) << user_->state_root;
