@@ -11,7 +11,9 @@
 
 #include "core/unique_fd.hpp"
 
+#include <arpa/inet.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 
@@ -30,11 +32,16 @@ protected:
     void SetUp() override {
         if (::access("/usr/bin/newuidmap", X_OK) != 0)
             GTEST_SKIP() << "newuidmap is missing (Debian's uidmap package): scripts/install-deps.sh installs it";
+        if (wants_tun() && ::access("/dev/net/tun", F_OK) != 0)
+            GTEST_SKIP() << "this kernel has no /dev/net/tun (the tun module isn't loaded): slirp4netns can't run";
         user_ = std::make_unique<RootlessUser>();
+        if (wants_tun()) user_->give_tun_device();
         auto image = user_->kubik({"image", "busybox"});
         ASSERT_EQ(image.exit_code, 0) << image.describe();
     }
     void TearDown() override { user_.reset(); }
+    /// Whether the test needs a /dev/net/tun the user can open (slirp4netns).
+    virtual bool wants_tun() const { return false; }
 
     // /proc/PID/status's "Uid:" line: real, effective, saved, fs uid.
     static std::string status_field(pid_t pid, const std::string& field) {
@@ -161,7 +168,8 @@ TEST_F(Rootless, PublishedPortAnswersOnTheHostAndGoesWithTheContainer) {
     auto inside = run({"/usr/bin/nsenter", "-t", std::to_string(holder), "-n", "/usr/sbin/ip", "-o", "link"});
     std::string bridge;
     for (const auto& line : lines_of(inside.out))
-        if (auto at = line.find(" kb-"); at != std::string::npos) bridge = line.substr(at + 1, line.find(':', at) - at - 1);
+        if (auto at = line.find(" kb-"); at != std::string::npos)
+            bridge = line.substr(at + 1, line.find(':', at) - at - 1);
     ASSERT_FALSE(bridge.empty()) << inside.describe();
     for (const auto& name : link_names()) EXPECT_NE(name, bridge) << "the user's bridge is on the host";
     auto host_rules = run({"/usr/sbin/nft", "list", "ruleset"});
@@ -251,6 +259,53 @@ TEST_F(Rootless, LimitsNeedADelegatedCgroup) {
     EXPECT_EQ(cgroup_of(pid, "memory"), "/" + user_->delegated + "/kubik/" + cid);
     EXPECT_EQ(user_->kubik({"rm", "-f", "limited"}).exit_code, 0);
     EXPECT_FALSE(fs::exists(group)) << group << " stayed";
+}
+
+class RootlessOutbound : public Rootless {
+protected:
+    bool wants_tun() const override { return true; }
+};
+
+TEST_F(RootlessOutbound, SlirpGivesTheUsersNamespaceAWayOut) {
+    if (::access("/usr/bin/slirp4netns", X_OK) != 0)
+        GTEST_SKIP() << "slirp4netns is missing (scripts/install-deps.sh installs it)";
+    auto address = network6::host_address();
+    if (!address) GTEST_SKIP() << "the host has no address but 127.0.0.1 for the container to reach";
+    // A listener of root's on the host's own address, outside the user's
+    // namespaces: only slirp4netns's way out (tap0) leads there.
+    const std::uint16_t port = free_port();
+    UniqueFd listener(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    ASSERT_EQ(::inet_pton(AF_INET, address->c_str(), &addr.sin_addr), 1);
+    addr.sin_port = htons(port);
+    ASSERT_EQ(::bind(listener.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+    ASSERT_EQ(::listen(listener.get(), 4), 0);
+
+    // The listener answers at once and closes, so that nc ends.
+    std::string received;
+    std::thread server([&] {
+        pollfd p{listener.get(), POLLIN, 0};
+        if (::poll(&p, 1, 15000) != 1) return;
+        UniqueFd conn(::accept4(listener.get(), nullptr, nullptr, SOCK_CLOEXEC));
+        char buf[64];
+        for (ssize_t n; conn && (n = ::read(conn.get(), buf, sizeof buf)) > 0;) {
+            received.append(buf, static_cast<std::size_t>(n));
+            if (received.find('\n') != std::string::npos) break;
+        }
+    });
+    auto r = user_->kubik({"run", "--rm", "busybox", "sh", "-c",
+                           "echo out-of-the-namespace | nc -w 3 " + *address + " " + std::to_string(port)});
+    server.join();
+    EXPECT_EQ(r.exit_code, 0) << r.describe();
+    EXPECT_EQ(received, "out-of-the-namespace\n")
+        << "nothing came out of the user's namespace\n"
+        << read_text(user_->run_dir / "kubik/slirp4netns.log").value_or("");
+    // The way out is slirp4netns's tap0, in the user's namespace only.
+    auto inside = run({"/usr/bin/nsenter", "-t", std::to_string(user_->holder()), "-n", "/usr/sbin/ip", "-o", "addr",
+                       "show", "tap0"});
+    EXPECT_NE(inside.out.find("10.0.2.100/24"), std::string::npos) << inside.describe();
+    for (const auto& name : link_names()) EXPECT_NE(name, "tap0") << "tap0 is on the host";
 }
 
 TEST(RootlessSetup, UserWithoutSubordinateIdsIsToldWhatToAdd) {

@@ -2,6 +2,7 @@
 
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/vfs.h>
 #include <linux/magic.h>
 #include <signal.h>
@@ -138,12 +139,21 @@ RootlessUser::RootlessUser(bool with_ranges) {
 
 RootlessUser::~RootlessUser() { remove_everything(); }
 
+void RootlessUser::give_tun_device() {
+    tun_ = dir_ / "tun";
+    if (::mknod(tun_.c_str(), S_IFCHR | 0666, makedev(10, 200)) != 0 || ::chmod(tun_.c_str(), 0666) != 0)
+        throw std::runtime_error("mknod " + tun_.string());
+}
+
 RunResult RootlessUser::kubik(const std::vector<std::string>& args, const RunOptions& options) const {
+    std::string setup;
+    // Into the session leaf first, as a login shell of the user would be.
+    if (!delegated.empty()) setup += "echo $$ > /sys/fs/cgroup/" + delegated + "/session/cgroup.procs && ";
+    if (!tun_.empty()) setup += "mount --bind " + tun_.string() + " /dev/net/tun && ";
     std::vector<std::string> argv;
-    if (!delegated.empty()) {
-        // Into the session leaf first, as a login shell of the user would be.
-        const std::string procs = "/sys/fs/cgroup/" + delegated + "/session/cgroup.procs";
-        argv = {"/bin/sh", "-c", "echo $$ > " + procs + " && exec \"$@\"", "sh"};
+    if (!tun_.empty()) argv = {"/usr/bin/unshare", "--mount", "--propagation", "private"};
+    if (!setup.empty()) {
+        argv.insert(argv.end(), {"/bin/sh", "-c", setup + "exec \"$@\"", "sh"});
     }
     for (const std::string& a : {std::string("/usr/sbin/runuser"), std::string("-u"), name, std::string("--"),
                                  std::string("/usr/bin/env"), std::string("-u"), std::string("XDG_DATA_HOME"),

@@ -18,6 +18,12 @@ public:
     /// `with_ranges`: give it /etc/subuid and /etc/subgid ranges (without,
     /// it is a user kubik must refuse with a clear error).
     explicit RootlessUser(bool with_ranges = true);
+
+    /// From now on the user's kubik runs in a mount namespace of its own
+    /// where /dev/net/tun is a node of the test's, mode 0666 (what Debian's
+    /// udev makes; some machines keep theirs 0600, which no user can open).
+    /// Nothing of the host's changes. Call before the user's first kubik.
+    void give_tun_device();
     /// Removes the user's containers, kills every process of the user and
     /// of its id range, removes its cgroup, the user and its directories.
     ~RootlessUser();
@@ -45,6 +51,7 @@ private:
     void remove_everything() noexcept;
     fs::path dir_;             ///< everything of the user's, below a 0755 directory of root's
     fs::path kubik_;           ///< kubik as the user can reach it
+    fs::path tun_;             ///< give_tun_device()'s node, "" when none
 };
 
 } // namespace kubik::test
