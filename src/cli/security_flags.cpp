@@ -39,9 +39,8 @@ SecurityOptions parse_security_flags(const SecurityFlags& flags) {
     // does; its mistakes are found now, naming the file, before anything
     // is made.
     for (const auto& option : flags.security_opt) {
-        const auto at = option.find_first_of("=:");
-        const std::string value = at == std::string::npos ? "" : option.substr(at + 1);
-        if (option.substr(0, at) != "seccomp" || value.empty() || value == "unconfined") {
+        const auto [key, value] = split_security_opt(option);
+        if (key != "seccomp" || value.empty() || value == "unconfined") {
             security.security_opt.push_back(option);
             continue;
         }

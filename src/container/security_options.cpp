@@ -4,14 +4,16 @@
 
 namespace kubik {
 
+std::pair<std::string, std::string> split_security_opt(const std::string& option) {
+    const auto at = option.find_first_of("=:");
+    return {option.substr(0, at), at == std::string::npos ? "" : option.substr(at + 1)};
+}
+
 void derive_security_opts(SecurityOptions& options) {
     options.no_new_privileges = options.seccomp_unconfined = false;
     options.seccomp_profile.clear();
     for (const auto& option : options.security_opt) {
-        // docker's CLI splits "key=value", and still takes the older "key:value".
-        const auto at = option.find_first_of("=:");
-        const std::string key = option.substr(0, at);
-        const std::string value = at == std::string::npos ? "" : option.substr(at + 1);
+        const auto [key, value] = split_security_opt(option);
         if (key == "no-new-privileges" && (value.empty() || value == "true"))
             options.no_new_privileges = true;
         else if (key == "no-new-privileges" && value == "false")

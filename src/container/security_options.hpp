@@ -5,6 +5,7 @@
 #pragma once
 
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace kubik {
@@ -27,6 +28,11 @@ struct SecurityOptions {
     bool read_only_rootfs = false;       ///< --read-only: the container's root is mounted read-only
     std::vector<std::string> group_add;  ///< --group-add: names (the image's /etc/group) or numbers
 };
+
+/// One --security-opt split into key and value: docker's CLI splits
+/// "key=value", and still takes the older "key:value". The value is "" when
+/// there is none ("no-new-privileges").
+std::pair<std::string, std::string> split_security_opt(const std::string& option);
 
 /// Sets no_new_privileges, seccomp_unconfined and seccomp_profile from
 /// `options.security_opt` (seccomp's value already the profile's JSON).

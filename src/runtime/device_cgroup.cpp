@@ -75,6 +75,8 @@ public:
     void apply(const cgroups::CgroupLimits& limits) override { inner_->apply(limits); }
     void add_process(pid_t pid) override {
         inner_->add_process(pid);
+        // Only where the devices group exists: a --privileged container has
+        // none, and exec opens the group without knowing which it was.
         std::error_code ec;
         if (!v1_dir_.empty() && fs::exists(v1_dir_, ec)) write_v1(v1_dir_ / "cgroup.procs", std::to_string(pid));
     }
