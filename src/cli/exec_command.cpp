@@ -43,7 +43,7 @@ void add_exec_command(CLI::App& app, const GlobalOptions& global, Action& action
             } catch (const Error& e) {
                 throw Error(e.what(), kExitGeneric);
             }
-            return exec_in_container(info, args->options);
+            return exec_in_container(info, args->options, store.paths(info.spec.id).dir);
         };
     });
 }

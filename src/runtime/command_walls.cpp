@@ -5,7 +5,6 @@
 #include "runtime/container_user.hpp"
 #include "security/capabilities.hpp"
 #include "security/paths.hpp"
-#include "security/seccomp_profile.hpp"
 
 #include <linux/securebits.h>
 #include <sys/capability.h>
@@ -34,23 +33,6 @@ void remount_root_read_only() {
     if (::mount(nullptr, "/", nullptr, flags, nullptr) != 0) throw_errno("--read-only: remount / read-only");
 }
 
-// The filter for this container, built by the lesson's
-// build_seccomp_filter(); none for --privileged or seccomp=unconfined.
-std::optional<security::SeccompFilter> seccomp_filter_for(const SecurityOptions& security,
-                                                          const std::vector<int>& bounding) {
-    if (security.privileged || security.seccomp_unconfined) return std::nullopt;
-    const security::SeccompProfile profile =
-        security.seccomp_profile.empty()
-            ? security::default_seccomp_profile(bounding)
-            : security::parse_seccomp_profile(security.seccomp_profile, "--security-opt seccomp", bounding);
-    try {
-        return security::build_seccomp_filter(profile);
-    } catch (const NotImplemented& e) {
-        if (!security.seccomp_profile.empty()) throw Error(std::string("--security-opt seccomp: ") + e.what());
-        return std::nullopt;  // lessons 0-7's containers: no filter, quietly
-    }
-}
-
 } // namespace
 
 void put_up_root_walls(const SecurityOptions& security) {
@@ -63,17 +45,17 @@ void put_up_root_walls(const SecurityOptions& security) {
     if (security.read_only_rootfs) remount_root_read_only();
 }
 
-void put_up_command_walls(const SecurityOptions& security, std::optional<security::ExecUser> user) {
+void put_up_command_walls(const SecurityOptions& security, std::optional<security::ExecUser> user,
+                          const security::CompiledSeccomp* filter) {
     // Without lesson 8 the command keeps every capability: --cap-add and
     // --privileged are granted as they are (an earlier lesson's test may
     // ask for SYS_ADMIN to mount), a --cap-drop can't be.
     const bool drop_asked = !security.cap_drop.empty();
     // Names were checked at `run`; computed before anything is dropped.
     const std::vector<int> bounding = security::bounding_capabilities(security);
-    const auto filter = seccomp_filter_for(security, bounding);
     // Without no_new_privs, seccomp(2) needs CAP_SYS_ADMIN: load while it
     // is still held. The filter allows the calls that follow.
-    if (filter && !security.no_new_privileges) security::load_seccomp_filter(*filter);
+    if (filter && !security.no_new_privileges) security::load_compiled_seccomp(*filter);
 
     // --group-add: supplementary groups on top of the user's; for root, on
     // top of the groups the image's /etc/group gives root, as in docker.
@@ -108,7 +90,7 @@ void put_up_command_walls(const SecurityOptions& security, std::optional<securit
     if (security.no_new_privileges) {
         if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) throw_errno("PR_SET_NO_NEW_PRIVS");
         // Last: the filter needs nothing of root now, and sees only execve.
-        if (filter) security::load_seccomp_filter(*filter);
+        if (filter) security::load_compiled_seccomp(*filter);
     }
 }
 

@@ -6,7 +6,7 @@
 //     put_up_root_walls()     masked and read-only /proc and /sys paths,
 //                             --read-only's root
 //   the command (PID 2, or exec's process), just before exec(2):
-//     put_up_command_walls()  seccomp filter built; loaded now unless
+//     put_up_command_walls()  seccomp filter (compiled before clone) loaded now unless
 //                             no_new_privs is asked (seccomp(2) without
 //                             no_new_privs needs CAP_SYS_ADMIN, which is
 //                             about to go); the user switch with
@@ -22,6 +22,7 @@
 
 #include "container/security_options.hpp"
 #include "security.hpp"
+#include "security/seccomp_cache.hpp"
 
 #include <optional>
 
@@ -32,7 +33,10 @@ namespace kubik {
 void put_up_root_walls(const SecurityOptions& security);
 
 /// In the command's process, the last thing before exec: becomes `user`
-/// (none: stays root) behind `security`'s seccomp filter and capabilities.
-void put_up_command_walls(const SecurityOptions& security, std::optional<security::ExecUser> user);
+/// (none: stays root) behind `security`'s capabilities and `seccomp`, the
+/// filter kubik compiled for it before clone (null: none; see
+/// security/seccomp_cache.hpp).
+void put_up_command_walls(const SecurityOptions& security, std::optional<security::ExecUser> user,
+                          const security::CompiledSeccomp* seccomp);
 
 } // namespace kubik

@@ -63,7 +63,7 @@ namespace {
                 env.push_back("HOME=" + user->home);
         }
         // Lesson 8: seccomp, the user, the capabilities (command_walls.hpp).
-        put_up_command_walls(ctx.spec.security, user);
+        put_up_command_walls(ctx.spec.security, user, ctx.seccomp);
         process::exec_command(ctx.spec.argv, env);
     });
 }

@@ -4,6 +4,7 @@
 #include "container/container_spec.hpp"
 #include "container/container_store.hpp"
 #include "runtime/channel.hpp"
+#include "security/seccomp_cache.hpp"
 
 namespace kubik {
 
@@ -16,6 +17,8 @@ struct InitContext {
     int namespace_flags; ///< the CLONE_NEW* flags the container was created with
     int stdin_fd;        ///< the command's stdin when not -i/-t (/dev/null), else -1
     int netns_fd;        ///< --network container:NAME: the other's network namespace, else -1
+    /// The seccomp filter, compiled by the parent before clone; null: none.
+    const security::CompiledSeccomp* seccomp = nullptr;
 };
 
 /// The first process of the container (PID 1 in its PID namespace). Sets up

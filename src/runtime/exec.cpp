@@ -8,6 +8,7 @@
 #include "runtime/container_init.hpp"
 #include "runtime/lesson_step.hpp"
 #include "runtime/run_or_report.hpp"
+#include "security/capabilities.hpp"
 #include "runtime/supervisor.hpp"
 #include "runtime/terminal.hpp"
 #include "runtime/command_walls.hpp"
@@ -31,7 +32,7 @@ namespace {
 
 // Inside the container's namespaces: becomes the command.
 [[noreturn]] void exec_command_main(const ContainerInfo& info, const ExecOptions& options, const Channel& channel,
-                                    int stdin_fd) noexcept {
+                                    int stdin_fd, const security::CompiledSeccomp* seccomp) noexcept {
     run_or_report(channel, [&] {
         if (options.tty) {
             // The container's own /dev/ptmx: `tty` inside names its /dev/pts.
@@ -68,16 +69,20 @@ namespace {
         }
         // The container's walls hold for exec too, as in docker: its
         // capabilities, its seccomp filter, no_new_privs (command_walls.hpp).
-        put_up_command_walls(info.spec.security, who);
+        put_up_command_walls(info.spec.security, who, seccomp);
         process::exec_command(options.argv, env);
     });
 }
 
 } // namespace
 
-int exec_in_container(const ContainerInfo& info, const ExecOptions& options) {
+int exec_in_container(const ContainerInfo& info, const ExecOptions& options, const std::filesystem::path& container_dir) {
     if (!info.running())
         throw Error("container " + info.spec.id + " is not running", kExitGeneric);
+    // Compiled (or read from the cache) here: the command gets it with its
+    // copy of our memory (security/seccomp_cache.hpp).
+    const auto seccomp = security::compiled_seccomp_for(
+        info.spec.security, security::bounding_capabilities(info.spec.security), security::seccomp_cache_dir(container_dir));
 
     // The cgroup is joined from the host's mount namespace, where cgroupfs is.
     std::unique_ptr<cgroups::Cgroup> cgroup;
@@ -111,7 +116,7 @@ int exec_in_container(const ContainerInfo& info, const ExecOptions& options) {
             // collect the exit status, like the container's own init does.
             pid_t command = ::fork();
             if (command < 0) throw_errno("fork");
-            if (command == 0) exec_command_main(info, options, channel, dev_null.get());
+            if (command == 0) exec_command_main(info, options, channel, dev_null.get(), seccomp ? &*seccomp : nullptr);
             channel.close_all();
             ::_exit(supervise(command));
         });

@@ -3,6 +3,7 @@
 
 #include "container/container_state.hpp"
 
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -22,6 +23,9 @@ struct ExecOptions {
 /// there with its terminal relayed and signals forwarded, and returns its
 /// exit code (126/127 when it could not be executed). Throws kubik::Error
 /// (exit 1) when the container is not running.
-int exec_in_container(const ContainerInfo& info, const ExecOptions& options);
+/// `container_dir` is the container's directory in its state root (where
+/// the seccomp cache is found, security/seccomp_cache.hpp).
+int exec_in_container(const ContainerInfo& info, const ExecOptions& options,
+                      const std::filesystem::path& container_dir);
 
 } // namespace kubik

@@ -5,6 +5,8 @@
 #include "process.hpp"
 #include "runtime/container_init.hpp"
 #include "runtime/lesson_step.hpp"
+#include "security/capabilities.hpp"
+#include "security/seccomp_cache.hpp"
 #include "rootless/rootless_cgroup.hpp"
 #include "volume/volume_store.hpp"
 
@@ -107,10 +109,15 @@ StartedContainer start_container(const ContainerSpec& spec, const ContainerPaths
                                  cgroups::Cgroup* cgroup, int ns_flags, int stdin_fd, const GoMessage& go,
                                  ContainerNetwork& network) {
     StartedContainer started;
+    // Lesson 8's filter, compiled here or read from the state root's cache:
+    // the container gets it with its copy of our memory.
+    const auto seccomp = security::compiled_seccomp_for(
+        spec.security, security::bounding_capabilities(spec.security), security::seccomp_cache_dir(paths.dir));
     started.channel = Channel::create();
     pid_t pid = clone_into_namespaces(CLONE_NEWNS | ns_flags);
     if (pid < 0) throw_errno("clone the container's first process");
-    if (pid == 0) container_main({spec, paths, started.channel, ns_flags, stdin_fd, network.netns_fd()});
+    if (pid == 0)
+        container_main({spec, paths, started.channel, ns_flags, stdin_fd, network.netns_fd(), seccomp ? &*seccomp : nullptr});
     started.init = ContainerInit(pid); // from here on, killed if anything fails
 
     started.channel.close_child_end();
