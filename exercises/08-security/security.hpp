@@ -124,8 +124,9 @@ struct SeccompRelease {
 /// A filter built and not yet loaded: seccomp_load() takes it.
 using SeccompFilter = std::unique_ptr<std::remove_pointer_t<scmp_filter_ctx>, SeccompRelease>;
 
-/// Builds the filter of `profile`, without loading it: src loads it with
-/// seccomp_load() at the last moment it may (see the lesson). Throws
+/// Builds the filter of `profile`, without loading it: src exports the
+/// compiled program (seccomp_export_bpf()), keeps it for the next start and
+/// loads it at the last moment it may (see the lesson). Throws
 /// kubik::Error naming the call and the system call name when libseccomp
 /// refuses a rule.
 SeccompFilter build_seccomp_filter(const SeccompProfile& profile);

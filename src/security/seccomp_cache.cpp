@@ -11,12 +11,14 @@
 #include <linux/seccomp.h>
 #include <seccomp.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
 
 namespace fs = std::filesystem;
@@ -44,6 +46,15 @@ std::string cache_key(const SecurityOptions& security, const std::vector<int>& b
     return digest_hex(h.digest());
 }
 
+// The file's header: what seccomp_load() would have done besides loading.
+struct Header {
+    std::uint32_t magic;
+    std::uint32_t flags;
+    std::uint32_t no_new_privs;
+    std::uint32_t reserved;
+};
+constexpr std::uint32_t kMagic = 0x6b736331; // "ksc1"
+
 std::optional<CompiledSeccomp> read_cached(const fs::path& file) {
     std::string bytes;
     try {
@@ -51,11 +62,36 @@ std::optional<CompiledSeccomp> read_cached(const fs::path& file) {
     } catch (const std::exception&) {
         return std::nullopt;
     }
-    if (bytes.empty() || bytes.size() % sizeof(sock_filter) != 0) return std::nullopt;
+    Header header{};
+    if (bytes.size() <= sizeof header || (bytes.size() - sizeof header) % sizeof(sock_filter) != 0)
+        return std::nullopt;
+    std::memcpy(&header, bytes.data(), sizeof header);
+    if (header.magic != kMagic) return std::nullopt;
     CompiledSeccomp filter;
-    filter.program.resize(bytes.size() / sizeof(sock_filter));
-    std::memcpy(filter.program.data(), bytes.data(), bytes.size());
+    filter.flags = header.flags;
+    filter.sets_no_new_privs = header.no_new_privs != 0;
+    filter.program.resize((bytes.size() - sizeof header) / sizeof(sock_filter));
+    std::memcpy(filter.program.data(), bytes.data() + sizeof header, bytes.size() - sizeof header);
     return filter;
+}
+
+std::string file_bytes(const CompiledSeccomp& filter) {
+    const Header header{kMagic, filter.flags, filter.sets_no_new_privs ? 1u : 0u, 0};
+    std::string bytes(reinterpret_cast<const char*>(&header), sizeof header);
+    bytes.append(reinterpret_cast<const char*>(filter.program.data()), filter.program.size() * sizeof(sock_filter));
+    return bytes;
+}
+
+// The attributes seccomp_load() acts on (libseccomp's own mapping).
+void read_attributes(const SeccompFilter& filter, CompiledSeccomp& out) {
+    auto on = [&](enum scmp_filter_attr attr) {
+        std::uint32_t value = 0;
+        return ::seccomp_attr_get(filter.get(), attr, &value) == 0 && value != 0;
+    };
+    out.sets_no_new_privs = on(SCMP_FLTATR_CTL_NNP);
+    if (on(SCMP_FLTATR_CTL_TSYNC)) out.flags |= SECCOMP_FILTER_FLAG_TSYNC;
+    if (on(SCMP_FLTATR_CTL_LOG)) out.flags |= SECCOMP_FILTER_FLAG_LOG;
+    if (on(SCMP_FLTATR_CTL_SSB)) out.flags |= SECCOMP_FILTER_FLAG_SPEC_ALLOW;
 }
 
 // libseccomp writes the program to a descriptor only (seccomp_export_bpf):
@@ -105,12 +141,11 @@ std::optional<CompiledSeccomp> compiled_seccomp_for(const SecurityOptions& secur
         return std::nullopt; // lessons 0-7's containers: no filter, quietly
     }
     CompiledSeccomp compiled = export_program(filter);
+    read_attributes(filter, compiled);
     try {
         std::error_code ec;
         fs::create_directories(cache_dir, ec);
-        const std::string_view bytes(reinterpret_cast<const char*>(compiled.program.data()),
-                                     compiled.program.size() * sizeof(sock_filter));
-        write_file_atomic(file, bytes, /*durable=*/false);
+        write_file_atomic(file, file_bytes(compiled), /*durable=*/false);
         prune(cache_dir, 16);
     } catch (const std::exception&) {
         // Read-only or full: the next start compiles again.
@@ -119,12 +154,14 @@ std::optional<CompiledSeccomp> compiled_seccomp_for(const SecurityOptions& secur
 }
 
 void load_compiled_seccomp(const CompiledSeccomp& filter) {
+    // What seccomp_load() does: no_new_privs first when the context asked
+    // for it (SCMP_FLTATR_CTL_NNP, libseccomp's default), then the program
+    // with the context's flags.
+    if (filter.sets_no_new_privs && ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) throw_errno("PR_SET_NO_NEW_PRIVS");
     sock_fprog prog{};
     prog.len = static_cast<unsigned short>(filter.program.size());
     prog.filter = const_cast<sock_filter*>(filter.program.data());
-    // Flags 0, as seccomp_load() uses for lesson 8's filters (no TSYNC, no
-    // logging): the same program, the same way in.
-    if (::syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) != 0) {
+    if (::syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, filter.flags, &prog) != 0) {
         const int err = errno;
         throw_errno(err == EACCES ? "load the seccomp filter (it needs no_new_privs or CAP_SYS_ADMIN)"
                                   : "load the seccomp filter",

@@ -10,7 +10,8 @@
 // kubik binary (its inode, size and mtime), so a student's rebuilt lesson 8
 // never meets a program its old build made.
 //
-//   STATE_ROOT/seccomp/KEY.bpf    the sock_filter array, 8 bytes a rule
+//   STATE_ROOT/seccomp/KEY.bpf    a 16-byte header (the attributes), then
+//                                 the sock_filter array, 8 bytes a rule
 //
 // The program is made in kubik's own process, before clone: the container
 // gets it with its copy of kubik's memory and needs no file of the host's.
@@ -26,9 +27,14 @@
 
 namespace kubik::security {
 
-/// A seccomp filter as the kernel takes it.
+/// A seccomp filter as the kernel takes it, with what seccomp_load() would
+/// have done around it: the filter context's attributes, read when it was
+/// built (a filter left with SCMP_FLTATR_CTL_NNP on sets no_new_privs, as
+/// seccomp_load() would).
 struct CompiledSeccomp {
     std::vector<sock_filter> program; ///< what seccomp(2) loads
+    unsigned flags = 0;               ///< SECCOMP_FILTER_FLAG_* (TSYNC, LOG, SPEC_ALLOW)
+    bool sets_no_new_privs = false;   ///< SCMP_FLTATR_CTL_NNP was left on
 };
 
 /// The filter for `security` with bounding set `bounding`: none for
