@@ -16,21 +16,22 @@ namespace {
 struct ListenRequest {
     in_addr address;
     std::uint16_t port;
+    bool udp;
 };
 
-// A TCP listener on the request's address, or -errno.
+// A TCP listener, or a bound UDP socket, on the request's address; -errno.
 int listen_on(const ListenRequest& request) {
-    UniqueFd fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
+    UniqueFd fd(::socket(AF_INET, (request.udp ? SOCK_DGRAM : SOCK_STREAM) | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
     if (!fd) return -errno;
     int one = 1;
     // As for root's -p (cli/host_ports.cpp): TIME_WAIT doesn't hold a port.
-    ::setsockopt(fd.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (!request.udp) ::setsockopt(fd.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
     sockaddr_in addr{};
     addr.sin_family = AF_INET;
     addr.sin_addr = request.address;
     addr.sin_port = htons(request.port);
     if (::bind(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) return -errno;
-    if (::listen(fd.get(), 128) != 0) return -errno;
+    if (!request.udp && ::listen(fd.get(), 128) != 0) return -errno;
     return fd.release();
 }
 
@@ -54,7 +55,7 @@ void serve_host_listeners(int sock) noexcept {
 }
 
 int open_host_listener(int sock, const network::PublishedPort& port) noexcept {
-    ListenRequest request{port.host_ip.to_in_addr(), port.host_port};
+    ListenRequest request{port.host_ip.to_in_addr(), port.host_port, port.protocol == network::Protocol::Udp};
     if (::send(sock, &request, sizeof request, MSG_NOSIGNAL) != sizeof request) return -EPIPE;
     int code = 0;
     UniqueFd fd;

@@ -21,9 +21,10 @@ namespace kubik::rootless {
 /// socket pair's end) until the other end closes, then returns.
 void serve_host_listeners(int sock) noexcept;
 
-/// Asks kubik-hostports at the other end of `sock` for a socket listening
-/// on the host's `port.host_ip`:`port.host_port` (TCP). Returns the
-/// descriptor, or -errno when the host refused (EADDRINUSE: taken).
+/// Asks kubik-hostports at the other end of `sock` for a socket on the
+/// host's `port.host_ip`:`port.host_port`: listening (TCP) or bound (UDP),
+/// non-blocking. Returns the descriptor, or -errno when the host refused
+/// (EADDRINUSE: taken).
 int open_host_listener(int sock, const network::PublishedPort& port) noexcept;
 
 } // namespace kubik::rootless

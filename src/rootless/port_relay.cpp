@@ -14,7 +14,9 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <csignal>
 #include <cstring>
 #include <sstream>
@@ -23,11 +25,60 @@
 namespace kubik::rootless {
 namespace {
 
+// UDP has no connections: a session per peer, a socket of kubik-rootless's
+// connected to the container, so that the container's replies come back to
+// it and go on to that peer. Idle sessions end (docker-proxy keeps them 90 s).
+struct UdpSession {
+    UniqueFd fd;
+    sockaddr_in peer{};
+    std::chrono::steady_clock::time_point used;
+};
+constexpr auto kUdpIdle = std::chrono::seconds(90);
+
 struct Listener {
     UniqueFd fd;
     std::string id;
     sockaddr_in target{};
+    bool udp = false;
+    std::vector<UdpSession> sessions; // UDP only
 };
+
+bool same_peer(const sockaddr_in& a, const sockaddr_in& b) {
+    return a.sin_addr.s_addr == b.sin_addr.s_addr && a.sin_port == b.sin_port;
+}
+
+// A datagram from a peer on the host: on to the container, through the
+// peer's session (made on its first datagram).
+void forward_datagram(Listener& l) {
+    char buf[65536];
+    sockaddr_in peer{};
+    socklen_t len = sizeof peer;
+    const ssize_t n = ::recvfrom(l.fd.get(), buf, sizeof buf, 0, reinterpret_cast<sockaddr*>(&peer), &len);
+    if (n < 0) return;
+    auto it = std::find_if(l.sessions.begin(), l.sessions.end(),
+                           [&](const UdpSession& s) { return same_peer(s.peer, peer); });
+    if (it == l.sessions.end()) {
+        UdpSession session;
+        session.fd.reset(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
+        if (!session.fd ||
+            ::connect(session.fd.get(), reinterpret_cast<const sockaddr*>(&l.target), sizeof l.target) != 0)
+            return;
+        session.peer = peer;
+        l.sessions.push_back(std::move(session));
+        it = l.sessions.end() - 1;
+    }
+    it->used = std::chrono::steady_clock::now();
+    ::send(it->fd.get(), buf, static_cast<std::size_t>(n), 0);
+}
+
+// The container's reply: back to the session's peer, from the host port.
+void return_datagram(Listener& l, UdpSession& s) {
+    char buf[65536];
+    const ssize_t n = ::recv(s.fd.get(), buf, sizeof buf, 0);
+    if (n < 0) return;
+    s.used = std::chrono::steady_clock::now();
+    ::sendto(l.fd.get(), buf, static_cast<std::size_t>(n), 0, reinterpret_cast<const sockaddr*>(&s.peer), sizeof s.peer);
+}
 
 // Copies bytes both ways; each side's end-of-file is passed on as a
 // half-close, so a client that sends and then shuts its side still gets
@@ -75,20 +126,22 @@ std::string publish(std::vector<Listener>& listeners, int hostports, std::istrin
     auto target = net::Ipv4Address::parse(target_ip);
     if (!words || !host || !target) return "error bad request";
     const std::string where = host_ip + ":" + std::to_string(host_port);
-    if (proto != "tcp")
-        return "error a rootless kubik publishes TCP ports only, not " + std::to_string(target_port) + "/" + proto;
+    if (proto != "tcp" && proto != "udp") return "error bad protocol " + proto;
     network::PublishedPort port;
     port.host_ip = *host;
     port.host_port = static_cast<std::uint16_t>(host_port);
+    port.protocol = proto == "udp" ? network::Protocol::Udp : network::Protocol::Tcp;
     const int fd = open_host_listener(hostports, port);
     if (fd == -EADDRINUSE) return "error Bind for " + where + " failed: port is already allocated";
     if (fd == -EACCES)
-        return "error listen tcp4 " + where + ": bind: permission denied (a rootless kubik can't publish ports below "
+        return "error listen " + proto + "4 " + where +
+               ": bind: permission denied (a rootless kubik can't publish ports below "
                "net.ipv4.ip_unprivileged_port_start)";
-    if (fd < 0) return "error listen tcp4 " + where + ": bind: " + std::strerror(-fd);
+    if (fd < 0) return "error listen " + proto + "4 " + where + ": bind: " + std::strerror(-fd);
     Listener listener;
     listener.fd.reset(fd);
     listener.id = id;
+    listener.udp = port.protocol == network::Protocol::Udp;
     listener.target.sin_family = AF_INET;
     listener.target.sin_addr = target->to_in_addr();
     listener.target.sin_port = htons(static_cast<std::uint16_t>(target_port));
@@ -141,19 +194,38 @@ void run_port_relay(int control, int hostports) noexcept {
     ::signal(SIGCHLD, SIG_IGN); // connection children reap themselves
     std::vector<Listener> listeners;
     for (;;) {
+        // Who each descriptor is: (listener, -1) or (listener, its UDP session).
         std::vector<pollfd> fds{{control, POLLIN, 0}};
-        for (const auto& l : listeners) fds.push_back({l.fd.get(), POLLIN, 0});
-        if (::poll(fds.data(), fds.size(), -1) < 0) continue;
+        std::vector<std::pair<std::size_t, std::ptrdiff_t>> owner{{0, -1}};
+        const auto now = std::chrono::steady_clock::now();
+        for (std::size_t i = 0; i < listeners.size(); ++i) {
+            auto& sessions = listeners[i].sessions;
+            std::erase_if(sessions, [&](const UdpSession& s) { return now - s.used > kUdpIdle; });
+            fds.push_back({listeners[i].fd.get(), POLLIN, 0});
+            owner.emplace_back(i, -1);
+            for (std::size_t j = 0; j < sessions.size(); ++j) {
+                fds.push_back({sessions[j].fd.get(), POLLIN, 0});
+                owner.emplace_back(i, static_cast<std::ptrdiff_t>(j));
+            }
+        }
+        // Awake now and then to end idle UDP sessions.
+        if (::poll(fds.data(), fds.size(), 10000) < 0) continue;
         if (fds[0].revents & POLLIN) {
             UniqueFd conn(::accept4(control, nullptr, nullptr, SOCK_CLOEXEC));
             if (conn) answer(listeners, hostports, conn.get());
-            continue; // the list may have changed under fds
+            continue; // the lists may have changed under fds
         }
-        for (std::size_t i = 1; i < fds.size(); ++i) {
-            if (!(fds[i].revents & POLLIN)) continue;
-            UniqueFd client(::accept4(fds[i].fd, nullptr, nullptr, SOCK_CLOEXEC));
-            if (!client) continue;
-            if (::fork() == 0) serve_connection(client.get(), listeners[i - 1].target);
+        for (std::size_t k = 1; k < fds.size(); ++k) {
+            if (!(fds[k].revents & POLLIN)) continue;
+            auto& l = listeners[owner[k].first];
+            if (owner[k].second >= 0) {
+                return_datagram(l, l.sessions[static_cast<std::size_t>(owner[k].second)]);
+            } else if (l.udp) {
+                forward_datagram(l); // may add a session: the others' indices stay
+            } else {
+                UniqueFd client(::accept4(fds[k].fd, nullptr, nullptr, SOCK_CLOEXEC));
+                if (client && ::fork() == 0) serve_connection(client.get(), l.target);
+            }
         }
     }
 }

@@ -10,11 +10,13 @@
 //
 // docker's userland proxy (docker-proxy) and rootlesskit do the same. The
 // container sees the connections come from its bridge's address, as with
-// docker-proxy. TCP only: a UDP relay needs a session per peer, which
-// kubik doesn't have yet (an error says so).
+// docker-proxy. UDP has no connections: each peer gets a session, a socket
+// of kubik-rootless's connected to the container, that carries the peer's
+// datagrams in and the container's replies back out, and ends after 90 s
+// without traffic (docker-proxy's rule).
 //
 // kubik asks for a port with a line on kubik-rootless's control socket
-// (RUN/ports.sock): "publish ID tcp HOST_IP HOST_PORT TARGET_IP TARGET_PORT"
+// (RUN/ports.sock): "publish ID tcp|udp HOST_IP HOST_PORT TARGET_IP TARGET_PORT"
 // or "unpublish ID"; the answer is "ok" or "error MESSAGE".
 #pragma once
 
@@ -30,9 +32,9 @@ namespace kubik::rootless {
 /// relays the connections they accept. Never returns.
 [[noreturn]] void run_port_relay(int control, int hostports) noexcept;
 
-/// Publishes container `id`'s `port` on the host, relayed to
+/// Publishes container `id`'s `port` (TCP or UDP) on the host, relayed to
 /// `target`:`port.container_port`. Throws kubik::Error with docker's "port
-/// is already allocated" when the host has the port, or when asked for UDP.
+/// is already allocated" when the host has the port.
 void publish_host_port(const std::string& id, const network::PublishedPort& port, net::Ipv4Address target);
 
 /// Stops relaying container `id`'s ports (connections already open finish

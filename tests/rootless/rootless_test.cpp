@@ -185,6 +185,30 @@ TEST_F(Rootless, PublishedPortAnswersOnTheHostAndGoesWithTheContainer) {
     EXPECT_EQ(user_->kubik({"ps", "-aq"}).out, "");
 }
 
+TEST_F(Rootless, PublishedUdpPortCarriesDatagramsBothWays) {
+    const std::uint16_t port = free_port();
+    auto r = user_->kubik({"run", "-d", "--name", "dns", "-p", "127.0.0.1:" + std::to_string(port) + ":5353/udp",
+                           "busybox", "sleep", "300"});
+    ASSERT_EQ(r.exit_code, 0) << r.describe();
+    const pid_t pid = container_pid("dns");
+    ASSERT_GT(pid, 0);
+    // A UDP server in the container's network namespace (the test's own,
+    // joined from the host) answers every datagram.
+    network6::Server server(pid, network6::udp_answer(5353, "container"));
+    // Each datagram goes in through the peer's session and its answer back.
+    EXPECT_EQ(network6::udp_request("127.0.0.1", port, "first", 3000ms), "answer:container:first");
+    EXPECT_EQ(network6::udp_request("127.0.0.1", port, "second", 3000ms), "answer:container:second");
+    EXPECT_EQ(user_->kubik({"rm", "-f", "dns"}).exit_code, 0);
+    // The host's socket went with the container: the port is free again.
+    UniqueFd probe(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    addr.sin_port = htons(port);
+    EXPECT_EQ(::bind(probe.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0)
+        << "127.0.0.1:" << port << "/udp is still held after rm -f";
+}
+
 TEST_F(Rootless, PortTheHostHasTakenIsRefusedWithNothingLeft) {
     // A listener of root's on the host: the user's kubik can't have it.
     const std::uint16_t port = free_port();
