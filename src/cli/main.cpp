@@ -48,12 +48,13 @@ int main(int argc, char** argv) {
     cli::GlobalOptions global;
     // An ordinary user's kubik keeps its own store (rootless/rootless_mode.hpp).
     const bool rootless = rootless::started_by_user();
+    std::string no_state_root; // why a user's kubik has no default state root
     if (rootless) {
         try {
             global.root = rootless::user_state_root().string();
         } catch (const Error& e) {
-            std::cerr << "kubik: " << e.what() << "\n";
-            return e.exit_code();
+            global.root.clear(); // --root or KUBIK_ROOT may still give one
+            no_state_root = e.what();
         }
     }
     app.add_option("--root", global.root, "Root directory of kubik's state (images, containers)")
@@ -96,6 +97,7 @@ int main(int argc, char** argv) {
         // Into the user's own namespaces, where kubik is root
         // (rootless/user_namespace_host.hpp); one thread still, as setns
         // requires.
+        if (rootless && global.root.empty()) throw Error(no_state_root);
         if (rootless) rootless::enter_rootless_namespaces();
         return action();
     } catch (const Error& e) {

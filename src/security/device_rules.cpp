@@ -6,24 +6,22 @@ namespace kubik::security {
 namespace {
 
 // The few instruction shapes the program needs (linux/bpf.h has the
-// encoding, not the kernel's BPF_* helper macros).
-bpf_insn load_u32(int dst, int src, short offset) {
-    return bpf_insn{.code = BPF_LDX | BPF_W | BPF_MEM, .dst_reg = static_cast<__u8>(dst),
-                    .src_reg = static_cast<__u8>(src), .off = offset, .imm = 0};
+// encoding, not the kernel's BPF_* helper macros). Registers are 4-bit
+// fields: masked, so that nothing wider is ever written into them.
+bpf_insn insn(__u8 code, int dst, int src, short offset, int imm) {
+    bpf_insn i{};
+    i.code = code;
+    i.dst_reg = dst & 0xf;
+    i.src_reg = src & 0xf;
+    i.off = offset;
+    i.imm = imm;
+    return i;
 }
-bpf_insn move_reg(int dst, int src) {
-    return bpf_insn{.code = BPF_ALU64 | BPF_MOV | BPF_X, .dst_reg = static_cast<__u8>(dst),
-                    .src_reg = static_cast<__u8>(src), .off = 0, .imm = 0};
-}
-bpf_insn alu_imm(__u8 op, int dst, int imm) {
-    return bpf_insn{.code = static_cast<__u8>(BPF_ALU64 | op | BPF_K), .dst_reg = static_cast<__u8>(dst),
-                    .src_reg = 0, .off = 0, .imm = imm};
-}
-bpf_insn jump_if_not_equal(int reg, int imm, short skip) {
-    return bpf_insn{.code = BPF_JMP | BPF_JNE | BPF_K, .dst_reg = static_cast<__u8>(reg), .src_reg = 0,
-                    .off = skip, .imm = imm};
-}
-bpf_insn exit_insn() { return bpf_insn{.code = BPF_JMP | BPF_EXIT, .dst_reg = 0, .src_reg = 0, .off = 0, .imm = 0}; }
+bpf_insn load_u32(int dst, int src, short offset) { return insn(BPF_LDX | BPF_W | BPF_MEM, dst, src, offset, 0); }
+bpf_insn move_reg(int dst, int src) { return insn(BPF_ALU64 | BPF_MOV | BPF_X, dst, src, 0, 0); }
+bpf_insn alu_imm(__u8 op, int dst, int imm) { return insn(static_cast<__u8>(BPF_ALU64 | op | BPF_K), dst, 0, 0, imm); }
+bpf_insn jump_if_not_equal(int reg, int imm, short skip) { return insn(BPF_JMP | BPF_JNE | BPF_K, reg, 0, skip, imm); }
+bpf_insn exit_insn() { return insn(BPF_JMP | BPF_EXIT, 0, 0, 0, 0); }
 
 int access_bits(const std::string& access) {
     int bits = 0;

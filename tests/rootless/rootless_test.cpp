@@ -343,8 +343,9 @@ TEST(RootlessSetup, UserWithoutSubordinateIdsIsToldWhatToAdd) {
     EXPECT_EQ(user.holder(), 0);
     for (const auto& p : list_processes()) {
         struct stat st {};
-        if (p.state != 'Z' && ::stat(("/proc/" + std::to_string(p.pid)).c_str(), &st) == 0)
+        if (p.state != 'Z' && ::stat(("/proc/" + std::to_string(p.pid)).c_str(), &st) == 0) {
             EXPECT_NE(st.st_uid, user.uid) << "process " << p.pid << " (" << p.comm << ") of the user runs";
+        }
     }
 }
 
