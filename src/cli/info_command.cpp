@@ -56,8 +56,6 @@ bool unprivileged_userns(const host::HostInfo& h) {
            h.apparmor_restrict_userns.value_or(0) == 0;
 }
 
-// Docker's daemon words first ("WARNING: No swap limit support"), then what
-// it means for kubik and which lesson needs it.
 // docker's words: "cgroupfs", or "none" for a rootless kubik that has no
 // delegated cgroup (rootless/rootless_cgroup.hpp).
 std::string cgroup_driver() {
@@ -71,6 +69,8 @@ std::vector<std::string> security_options() {
     return options;
 }
 
+// Docker's daemon words first ("WARNING: No swap limit support"), then what
+// it means for kubik and which lesson needs it.
 std::vector<std::string> warnings_of(const host::HostInfo& h) {
     std::vector<std::string> w;
     const auto& cg = h.cgroups;

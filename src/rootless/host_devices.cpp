@@ -15,8 +15,9 @@ namespace {
 
 void mount_or_throw(const std::string& source, const fs::path& target, const char* type, unsigned long flags,
                     const char* data) {
+    // A bind covers the empty file made for it; a filesystem needs a directory.
     std::error_code ec;
-    fs::create_directories(target, ec);
+    if (type != nullptr) fs::create_directories(target, ec);
     if (::mount(source.c_str(), target.c_str(), type, flags, data) != 0)
         throw_errno("mount " + (type ? std::string(type) : "bind of " + source) + " on " + target.string());
 }

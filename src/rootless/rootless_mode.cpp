@@ -36,9 +36,17 @@ fs::path own_directory(const fs::path& dir) {
 
 bool started_by_user() { return ::getuid() != 0 && in_initial_user_namespace(); }
 
+namespace {
+// -1 until asked; a fork keeps it, an exec asks again.
+int inside_answer = -1;
+} // namespace
+
 bool inside() {
-    return env(kRunDirVariable) != nullptr && !in_initial_user_namespace();
+    if (inside_answer < 0) inside_answer = env(kRunDirVariable) != nullptr && !in_initial_user_namespace();
+    return inside_answer == 1;
 }
+
+void note_inside() { inside_answer = 1; }
 
 fs::path locks_dir() {
     if (inside()) return env(kRunDirVariable);

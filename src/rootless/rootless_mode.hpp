@@ -22,8 +22,13 @@ namespace kubik::rootless {
 bool started_by_user();
 
 /// Whether this process runs inside a user's rootless namespaces (it or a
-/// parent entered them): uid 0 here is the user on the host.
+/// parent entered them): uid 0 here is the user on the host. Read once a
+/// process (/proc/self/uid_map); asked on every start, so kept after.
 bool inside();
+
+/// Tells inside() that this process has just entered its rootless
+/// namespaces (user_namespace_host.cpp), so the kept answer is true.
+void note_inside();
 
 /// The directory of the host-wide locks (network.lock, ports.lock):
 /// /run/kubik for root, the user's runtime directory inside.

@@ -313,6 +313,7 @@ void join(pid_t holder, const fs::path& run_dir) {
     // user was (`kubik build .` means that directory).
     if (ec || ::chdir(cwd.c_str()) != 0) (void)!::chdir("/");
     ::setenv(kRunDirVariable, run_dir.c_str(), 1);
+    note_inside();
 }
 
 } // namespace
@@ -322,7 +323,6 @@ RootlessFiles::RootlessFiles(const fs::path& run_dir)
       slirp_log(run_dir / "slirp4netns.log") {}
 
 pid_t rootless_holder(const fs::path& run_dir) {
-    std::error_code ec;
     std::string text;
     try {
         text = read_file(RootlessFiles(run_dir).holder_pid);

@@ -1,8 +1,7 @@
 #include "runtime/channel.hpp"
 
-#include "core/fd_passing.hpp"
-
 #include "core/error.hpp"
+#include "core/fd_passing.hpp"
 
 #include <sys/socket.h>
 
